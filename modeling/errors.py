@@ -1,0 +1,69 @@
+"""The emotune error family.
+
+Every error emotune raises on purpose derives from :class:`EmotuneError`, and its message says
+what was wrong and what is accepted. Errors about a value the caller passed also derive from
+:class:`ValueError`, so ``except ValueError`` keeps working for code that does not know emotune.
+
+The ``configuration_*.py`` / ``modeling_*.py`` files of each model are the exception to the
+family: they travel to the Hub as remote code and may import only torch and transformers, so
+they raise plain ``ValueError`` (as transformers' own models do).
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AudioDecodingError",
+    "CheckpointError",
+    "ChordLabelError",
+    "DatasetBuildError",
+    "EmotuneError",
+    "InvalidAudioError",
+    "InvalidInputError",
+    "InvalidKeyError",
+    "InvalidVideoError",
+    "MissingDependencyError",
+]
+
+
+class EmotuneError(Exception):
+    """Base class of every error emotune raises on purpose."""
+
+
+class InvalidInputError(EmotuneError, ValueError):
+    """A value given by the caller is not one emotune accepts."""
+
+
+class ChordLabelError(InvalidInputError):
+    """A chord label that cannot be parsed or is outside the vocabulary."""
+
+    def __init__(self, label: object, reason: str, accepted: str):
+        self.label = label
+        super().__init__(f"Cannot parse chord label {label!r}: {reason}. Accepted: {accepted}")
+
+
+class InvalidKeyError(InvalidInputError):
+    """A musical key that cannot be parsed."""
+
+
+class InvalidAudioError(InvalidInputError):
+    """Audio that decodes but cannot be used (too short, NaN samples, no samples...)."""
+
+
+class AudioDecodingError(InvalidInputError):
+    """A path that is missing, empty, or not decodable as audio."""
+
+
+class InvalidVideoError(InvalidInputError):
+    """A video that is missing, not decodable, or has no usable frames."""
+
+
+class CheckpointError(EmotuneError):
+    """A checkpoint whose format or shapes do not match what a converter expects."""
+
+
+class DatasetBuildError(EmotuneError):
+    """A dataset release that cannot be built (malformed annotation file, wrong layout)."""
+
+
+class MissingDependencyError(EmotuneError, RuntimeError):
+    """A program or package emotune needs is not installed."""

@@ -1,0 +1,44 @@
+"""Fixtures shared by every test folder.
+
+Fixtures are made by the tests or read from ``../shared/reference`` (real files from the original
+releases). ``EMOTUNE_REFERENCE_DIR`` points elsewhere if the checkout is not beside ``shared/``.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+REFERENCE_DIR = Path(os.environ.get("EMOTUNE_REFERENCE_DIR", REPO_ROOT.parent / "shared" / "reference"))
+
+# Tests never touch the network: the Hub is offline for every test and every subprocess it starts.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+
+@pytest.fixture(scope="session")
+def reference_dir() -> Path:
+    if not (REFERENCE_DIR / "README.md").is_file():
+        pytest.fail(
+            f"The reference files are missing at {REFERENCE_DIR}: the checkout must sit beside shared/ "
+            "(or set EMOTUNE_REFERENCE_DIR)"
+        )
+    return REFERENCE_DIR
+
+
+def run_python(
+    code: str, *, cwd: Path, timeout: float = 300, env: dict | None = None
+) -> subprocess.CompletedProcess:
+    """Run ``code`` in a fresh Python process (the project's interpreter) and return the finished process."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout
+    )
