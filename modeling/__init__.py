@@ -1,0 +1,25 @@
+"""emotune's models, vocabularies and pipelines.
+
+Importing this package registers every emotune config and model with the transformers Auto
+classes (and the pipelines with the pipeline registry), so ``AutoModel.from_pretrained(folder)``
+works without ``trust_remote_code``. Saved models also carry their code for the Hub
+(``register_for_auto_class``), so a fresh process that never imports ``modeling`` loads them with
+``trust_remote_code=True``.
+"""
+
+from transformers import AutoConfig, AutoModel
+
+from .errors import EmotuneError
+from .music2emo import Music2EmoConfig, Music2EmoModel
+
+__version__ = "0.1.0"
+
+_MODELS = ((Music2EmoConfig, Music2EmoModel),)
+
+for _config_class, _model_class in _MODELS:
+    AutoConfig.register(_config_class.model_type, _config_class, exist_ok=True)
+    AutoModel.register(_config_class, _model_class, exist_ok=True)
+    _config_class.register_for_auto_class()
+    _model_class.register_for_auto_class("AutoModel")
+
+__all__ = ["EmotuneError", "Music2EmoConfig", "Music2EmoModel", "__version__"]
