@@ -91,9 +91,13 @@ def write_audio(path: str | Path, wave: np.ndarray, sampling_rate: int, *, bitra
         soundfile.write(path, wave, sampling_rate)
         return path
     if suffix not in (".mp3", ".m4a", ".opus"):
-        raise InvalidInputError(f"write_audio() cannot write {suffix!r} files. Accepted: .wav .flac .ogg .mp3 .m4a .opus")
+        raise InvalidInputError(
+            f"write_audio() cannot write {suffix!r} files. Accepted: .wav .flac .ogg .mp3 .m4a .opus"
+        )
     if shutil.which("ffmpeg") is None:
-        raise MissingDependencyError("Writing mp3/m4a/opus needs ffmpeg (Debian package 'ffmpeg'); `make` installs it")
+        raise MissingDependencyError(
+            "Writing mp3/m4a/opus needs ffmpeg (Debian package 'ffmpeg'); `make` installs it"
+        )
     channels = 1 if wave.ndim == 1 else wave.shape[1]
     command = [
         "ffmpeg", "-nostdin", "-loglevel", "error", "-y",
