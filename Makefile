@@ -18,6 +18,8 @@ demo: setup
 	$(VENV)/bin/emotune demo
 
 test: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 setup: system-deps $(STAMP)
