@@ -1,0 +1,3 @@
+"""The synthetic corpus (``emotune make-synthetic``)."""
+
+SYNTHETIC_MARKER = "emotune_synthetic.json"
