@@ -40,3 +40,22 @@ def reference_build(reference_dir, tmp_path_factory) -> ReferenceBuild:
     built, broken = make_reference_raw(reference_dir, root / "raw")
     summary = BUILDERS["all"](root / "raw", root / "out", BuildOptions(progress=False))
     return ReferenceBuild(root / "raw", root / "out", built, broken, summary.text)
+
+
+@dataclass
+class SyntheticBuild:
+    raw_dir: Path
+    output_dir: Path
+    pieces: dict  # source -> list[Piece]
+    summary: str
+
+
+@pytest.fixture(scope="session")
+def synthetic_build(tmp_path_factory) -> SyntheticBuild:
+    """`emotune make-synthetic` (6 pieces per source, 2 s) then `build-dataset all` over it."""
+    from dataset_scripts.synthetic import make_synthetic
+
+    root = tmp_path_factory.mktemp("synthetic_build")
+    pieces = make_synthetic(root / "raw", n=6, seed=3, seconds=2.0, progress=False)
+    summary = BUILDERS["all"](root / "raw", root / "out", BuildOptions(progress=False))
+    return SyntheticBuild(root / "raw", root / "out", pieces, summary.text)
