@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from datasets import Dataset, DatasetInfo, Features, SplitDict, SplitInfo
+from datasets import Audio, Dataset, DatasetInfo, Features, Image, SplitDict, SplitInfo, Video
 from datasets.info import DatasetInfosDict
 from datasets.table import embed_table_storage
 from datasets.utils.metadata import MetadataConfigs
@@ -50,11 +50,13 @@ class DatasetFolder:
 
 
 def _shard_count(dataset: Dataset, embed: bool, max_shard_bytes: int) -> int:
+    """Shards needed to keep each under ``max_shard_bytes``, counting the media files to embed."""
     size = dataset.data.nbytes
-    if embed and "audio" in dataset.features:
-        size += sum(
-            os.path.getsize(item["path"]) for item in dataset.data.column("audio").to_pylist() if item
-        )
+    if embed:
+        for name, feature in dataset.features.items():
+            if isinstance(feature, (Audio, Image, Video)):
+                items = dataset.data.column(name).to_pylist()
+                size += sum(os.path.getsize(item["path"]) for item in items if item and item["bytes"] is None)
     return max(1, min(len(dataset), math.ceil(size / max_shard_bytes)))
 
 
