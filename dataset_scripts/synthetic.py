@@ -28,8 +28,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import shutil
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -338,6 +340,10 @@ Build the unified dataset from it:
 """
 
 
+def _write_piece(path: Path, piece: Piece, sampling_rate: int) -> None:
+    write_audio(path, render_piece(piece, sampling_rate), sampling_rate)
+
+
 def _check_output(out_dir: Path) -> None:
     if not out_dir.exists() or not any(out_dir.iterdir()):
         return
@@ -371,23 +377,29 @@ def make_synthetic(
     for index, source in enumerate(SOURCES):
         rng = np.random.default_rng([seed, index])
         pieces[source] = [_make_piece(i, split, rng, seconds) for i, split in _ids(source, n, rng)]
-    total = sum(len(p) for p in pieces.values())
-    with tqdm(total=total, desc="synthesizing", unit="piece", disable=not progress) as bar:
-        for source, source_pieces in pieces.items():
-            folder = out_dir / source
-            audio = _WRITERS[source](folder, source_pieces)
-            for piece in source_pieces:
-                write_audio(audio[piece.id], render_piece(piece, sampling_rate), sampling_rate)
-                bar.update()
-            marker = {
-                "generator": f"emotune make-synthetic (emotune {__version__})",
-                "seed": seed,
-                "n": n,
-                "seconds": seconds,
-                "sampling_rate": sampling_rate,
-                "pieces": [asdict(p) for p in source_pieces],
-            }
-            _write(folder / SYNTHETIC_MARKER, json.dumps(marker, indent=1) + "\n")
+    jobs = []
+    for source, source_pieces in pieces.items():
+        audio = _WRITERS[source](out_dir / source, source_pieces)
+        jobs += [(audio[piece.id], piece) for piece in source_pieces]
+    # Encoding runs in ffmpeg subprocesses: threads keep every core busy.
+    with (
+        ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool,
+        tqdm(total=len(jobs), desc="synthesizing", unit="piece", disable=not progress) as bar,
+    ):
+        futures = [pool.submit(_write_piece, path, piece, sampling_rate) for path, piece in jobs]
+        for future in as_completed(futures):
+            future.result()
+            bar.update()
+    for source, source_pieces in pieces.items():
+        marker = {
+            "generator": f"emotune make-synthetic (emotune {__version__})",
+            "seed": seed,
+            "n": n,
+            "seconds": seconds,
+            "sampling_rate": sampling_rate,
+            "pieces": [asdict(p) for p in source_pieces],
+        }
+        _write(out_dir / source / SYNTHETIC_MARKER, json.dumps(marker, indent=1) + "\n")
     readme = _README.format(
         n=n,
         seed=seed,
