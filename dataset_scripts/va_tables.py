@@ -150,14 +150,14 @@ def read_wide_dynamic(valence_path: Path, arousal_path: Path) -> tuple[dict[str,
         valence_cells, arousal_cells = valence_file[song], arousal_file[song]
         if set(valence_cells) != set(arousal_cells):
             problems[song] = (
-                f"per-time-step valence has {len(valence_cells)} steps, arousal {len(arousal_cells)}: "
-                "they must cover the same times"
+                f"per-time-step valence has {len(valence_cells)} steps, arousal {len(arousal_cells)} "
+                f"({valence_path.name} / {arousal_path.name}): they must cover the same times"
             )
             continue
         times = sorted(valence_cells)
         values = _convert([(valence_cells[t], arousal_cells[t], t) for t in times], BIPOLAR)
         if isinstance(values, str):
-            problems[song] = values
+            problems[song] = f"{values} ({valence_path.name} / {arousal_path.name})"
         else:
             series[song] = _series(times, *values)
     return series, problems
@@ -192,7 +192,7 @@ def read_long_dynamic(
             scale,
         )
         if isinstance(values, str):
-            problems[song] = values
+            problems[song] = f"{values} ({path})"
         else:
             series[song] = _series(times, *values)
     return series, problems
@@ -243,9 +243,11 @@ def collect_va_source(
             )
     for song, row in static.items():
         labels, problem = static_labels(row.values, scale)
-        problem = problem or dynamic_problems.get(song, "")
-        if labels is None or problem:
+        if labels is None:
             skips.append(Skip(source, song, UNPARSEABLE_ANNOTATION, f"{problem} ({row.line.where()})"))
+            continue
+        if song in dynamic_problems:  # the message names its file
+            skips.append(Skip(source, song, UNPARSEABLE_ANNOTATION, dynamic_problems[song]))
             continue
         names = audio_names(song)
         candidates.append(

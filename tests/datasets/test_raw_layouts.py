@@ -137,21 +137,30 @@ def test_a_malformed_annotation_file_fails_with_file_and_line(tmp_path):
 
 
 def test_unusable_rows_are_skipped_with_their_reason(tmp_path):
-    a, b, c = _paper_ids("emomusic", "train", 3)
+    a, b, c, d = _paper_ids("emomusic", "train", 4)
     header = "song_id,mean_arousal,std_arousal,mean_valence,std_valence\n"
     _write(
         tmp_path / "annotations/static_annotations.csv",
-        header + f"{a},5,1,5,1\n{b},abc,1,5,1\n{c},5,1,12,1\n777777,5,1,5,1\n",
+        header + f"{a},5,1,5,1\n{b},abc,1,5,1\n{c},5,1,12,1\n{d},5,1,5,1\n777777,5,1,5,1\n",
     )
-    for song in (a, b, c, "777777"):
+    wide = "song_id,sample_15000ms,sample_15500ms\n"
+    _write(tmp_path / "annotations/valence_cont_average.csv", wide + f"{a},0.1,0.2\n{d},0.1,x\n")
+    _write(tmp_path / "annotations/arousal_cont_average.csv", wide + f"{a},0.1,0.2\n{d},0.1,0.2\n")
+    for song in (a, b, c, d, "777777"):
         write_clip(tmp_path / "clips_45seconds" / f"{song}.mp3")
     build = _collect("emomusic", tmp_path)
     assert [row["id"] for row in build.rows] == [a]
+    assert build.rows[0]["dynamic"]["valence"] == pytest.approx([5.4, 5.8])
     skipped = {s.id: s for s in build.skipped}
     assert skipped[b].reason == UNPARSEABLE_ANNOTATION and "'abc' is not a number" in skipped[b].detail
     assert "static_annotations.csv, line 3" in skipped[b].detail
     assert (
         skipped[c].reason == UNPARSEABLE_ANNOTATION and "outside the release's 1-9 scale" in skipped[c].detail
+    )
+    assert skipped[d].reason == UNPARSEABLE_ANNOTATION
+    assert skipped[d].detail == (
+        "per-time-step valence 'x' at 15.5 s is not a number on [-1, 1] "
+        "(valence_cont_average.csv / arousal_cont_average.csv)"
     )
     assert skipped["777777"].reason == NOT_IN_SPLIT
 
