@@ -66,6 +66,11 @@ def _check_names(configs: Mapping[str, Mapping[str, Dataset]], combined: Mapping
             raise InvalidInputError(
                 f"Config name {name!r} cannot be a folder name. Accepted: e.g. 'deam', 'all'"
             )
+    for name, splits in configs.items():
+        if not splits:
+            raise InvalidInputError(
+                f"Config {name!r} has no split; accepted: at least one {{split: Dataset}}"
+            )
     clash = set(configs) & set(combined)
     if clash:
         raise InvalidInputError(
@@ -92,6 +97,7 @@ def write_dataset_folder(
     extra_files: Mapping[str, str] | None = None,
     embed_external_files: bool = False,
     max_shard_bytes: int = MAX_SHARD_BYTES,
+    default_config: str | None = None,
 ) -> DatasetFolder:
     """Write ``configs`` ({config: {split: Dataset}}) as Parquet shards plus a dataset card.
 
@@ -99,7 +105,8 @@ def write_dataset_folder(
     their ``data_files`` point at the members' shards, nothing is copied. ``card_body`` is the
     Markdown under the card's YAML header; ``card_metadata`` goes into that header (license,
     pretty_name, tags, ...) beside the ``configs`` and ``dataset_info`` written here.
-    ``embed_external_files`` stores the bytes of Audio/Image files instead of their paths.
+    ``embed_external_files`` stores the bytes of Audio/Image/Video files instead of their paths.
+    ``default_config`` is what ``load_dataset(folder)`` loads without a config name.
     ``output_dir`` may exist only if it is empty or holds a dataset folder written before (it is
     replaced); anything else is refused.
     """
@@ -107,6 +114,8 @@ def write_dataset_folder(
     combined = dict(combined or {})
     extra_files = dict(extra_files or {})
     _check_names(configs, combined)
+    if default_config is not None and default_config not in {*configs, *combined}:
+        raise InvalidInputError(f"default_config {default_config!r} is not one of the configs written")
     _check_replaceable(output_dir, extra_files)
     output_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.", dir=output_dir.parent))
@@ -130,7 +139,8 @@ def write_dataset_folder(
                         "path": [f"{m}/{split}-*{_PARQUET}" for m in members if split in folder.files[m]],
                     }
                     for split in splits
-                ]
+                ],
+                **({"default": True} if config == default_config else {}),
             }
             first = next(iter(configs[members[0]].values()))
             infos[config] = _info(first.features, staging, folder, members, splits)

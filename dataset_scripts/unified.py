@@ -87,6 +87,7 @@ def build_unified(
         combined=combined,
         extra_files={"skip_report.json": report.to_json(), "skip_report.tsv": report.to_tsv()},
         embed_external_files=options.embed_audio,
+        default_config=ALL_CONFIG if combined else builds[0].source,
     )
     text = (
         f"{report.summary()}\nWrote {output_dir} (configs: {', '.join([*configs, *combined])}); "

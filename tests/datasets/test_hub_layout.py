@@ -64,6 +64,10 @@ def test_shards_combined_configs_and_the_card(tmp_path):
             card_body="",
             combined={"all": ["a", "o"]},
         )
+    with pytest.raises(InvalidInputError, match="has no split"):
+        write_dataset_folder(tmp_path / "x", {"a": {}}, card_body="")
+    with pytest.raises(InvalidInputError, match="default_config 'zzz'"):
+        write_dataset_folder(tmp_path / "x", {"a": {"train": a}}, card_body="", default_config="zzz")
     assert not (tmp_path / "x").exists()
 
 

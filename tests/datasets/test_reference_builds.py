@@ -54,6 +54,11 @@ def test_the_all_config_points_at_the_source_files(reference_build):
     assert "config_name: all" in card and "- deam/train-*.parquet" in card
 
 
+def test_without_a_config_name_load_dataset_loads_all(reference_build, tmp_path):
+    dataset = load_dataset(str(reference_build.output_dir), cache_dir=str(tmp_path / "cache"))
+    assert len(dataset["train"]) == 8 and set(dataset["train"]["source"]) == set(SOURCES)
+
+
 def test_lexicon_va_for_a_known_mtg_jamendo_track(reference_build, reference_dir, tmp_path):
     # track_0003346 (validation): mood/theme---calm, mood/theme---melodic
     with open(reference_dir / "music2emo/meta/moodtag_va_scores.csv") as handle:
