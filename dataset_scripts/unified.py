@@ -10,31 +10,23 @@ are the sources' files (nothing copied). Beside the data: ``skip_report.json`` a
 from __future__ import annotations
 
 from pathlib import Path
-from types import ModuleType
 
 from datasets import Dataset
 
 from modeling.errors import DatasetBuildError
 
-from . import deam, emomusic, mtg_jamendo, pmemo
 from .build_types import BuildOptions, BuildSummary
 from .hub_layout import write_dataset_folder
 from .records import SourceBuild
 from .schema import SPLITS, unified_features
 from .skips import SkipReport
+from .sources import COLLECTORS
 from .synthetic import SYNTHETIC_MARKER
 from .unified_card import unified_card
 
-__all__ = ["ALL_CONFIG", "COLLECTORS", "build_unified", "collect_sources"]
+__all__ = ["ALL_CONFIG", "build_unified", "collect_sources"]
 
 ALL_CONFIG = "all"
-COLLECTORS: dict[str, ModuleType] = {
-    "mtg-jamendo": mtg_jamendo,
-    "deam": deam,
-    "pmemo": pmemo,
-    "emomusic": emomusic,
-}
-"""Source name -> builder module (``INFO``: what the card says; ``collect(raw_dir, options)``)."""
 
 
 def collect_sources(sources: tuple[str, ...], raw_dir: Path, options: BuildOptions) -> list[SourceBuild]:

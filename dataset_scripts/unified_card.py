@@ -12,15 +12,15 @@ from typing import Any
 
 from modeling import __version__
 
-from . import deam, emomusic, mtg_jamendo, pmemo
 from .build_types import BuildOptions
 from .records import SourceBuild
 from .schema import SPLITS
 from .skips import SkipReport
+from .sources import COLLECTORS
 
 __all__ = ["SCHEMA_DESCRIPTION", "unified_card"]
 
-_INFO = {"mtg-jamendo": mtg_jamendo.INFO, "deam": deam.INFO, "pmemo": pmemo.INFO, "emomusic": emomusic.INFO}
+_INFO = {source: module.INFO for source, module in COLLECTORS.items()}
 
 SCHEMA_DESCRIPTION = """\
 | column | type | meaning |

@@ -11,6 +11,8 @@ import pytest
 
 from dataset_scripts.builders import BUILDERS
 from dataset_scripts.catalogue import catalogue, catalogue_path, format_catalogue, load_catalogue
+from dataset_scripts.schema import SOURCES
+from dataset_scripts.sources import COLLECTORS
 from modeling.cli import main
 from tests.datasets.test_hub_layout import FakeHfApi
 
@@ -28,7 +30,7 @@ def test_the_catalogue_is_the_surveys_table():
     assert (mtg.instances, mtg.categorical, mtg.builder) == (18486, "56 labels", "mtg-jamendo")
     assert next(e for e in entries if e.name == "MoodSwings").link is None  # "Offline" in the survey
     builders = {e.builder for e in entries if e.builder}
-    assert builders == {"mtg-jamendo", "deam", "pmemo", "emomusic"} and builders <= set(BUILDERS)
+    assert builders == set(SOURCES) == set(COLLECTORS) and builders <= set(BUILDERS)
     dataset = load_catalogue()
     assert len(dataset) == 47 and dataset.features["instances"].dtype == "int64"
     assert dataset[0]["categorical"] == "5 labels" and dataset[0]["dimensional"] is None

@@ -12,8 +12,8 @@ from dataset_scripts.build_types import BuildOptions
 from dataset_scripts.builders import BUILDERS
 from dataset_scripts.records import SourceBuild
 from dataset_scripts.skips import AUDIO_MISSING, NO_ANNOTATION, NOT_IN_SPLIT, UNPARSEABLE_ANNOTATION
+from dataset_scripts.sources import COLLECTORS
 from dataset_scripts.splits import packaged_split_dir
-from dataset_scripts.unified import COLLECTORS
 from modeling.errors import DatasetBuildError, InvalidInputError
 from tests.datasets.releases import write_clip
 
