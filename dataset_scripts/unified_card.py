@@ -1,0 +1,159 @@
+"""The dataset card of a unified emotion-label dataset folder.
+
+What the card says: which configs there are and how many rows each split has, how to load them,
+every column of the schema, where each source comes from (layout read, scale conversion, split,
+license, citation), how many input rows were skipped and why, and whether the data is synthetic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from modeling import __version__
+
+from .build_types import BuildOptions
+from .records import SourceBuild
+from .schema import SPLITS
+from .skips import SkipReport
+from .sources import COLLECTORS
+
+__all__ = ["SCHEMA_DESCRIPTION", "unified_card"]
+
+_INFO = {source: module.INFO for source, module in COLLECTORS.items()}
+
+SCHEMA_DESCRIPTION = """\
+| column | type | meaning |
+|---|---|---|
+| `id` | string | the source's own id (`track_0000948` for MTG-Jamendo, the song id elsewhere) |
+| `source` | string | `mtg-jamendo`, `deam`, `pmemo` or `emomusic` |
+| `split` | string | `train`, `validation` or `test` |
+| `audio` | Audio | the recording (a path to the raw file, or its bytes when built with `--embed-audio`); decodes at any sampling rate with `cast_column("audio", Audio(sampling_rate=...))` |
+| `duration` | float32 | seconds, from the audio file's header |
+| `moods` | 56 x float32 | multi-hot MTG-Jamendo mood/theme tags in Music2Emo's output order (`modeling.emotion.MOOD_TAGS`); all zeros where `has_moods` is false |
+| `has_moods` | bool | whether the source has tags for this row (MTG-Jamendo only) |
+| `valence`, `arousal` | float32 | on the 1-9 scale (5 = neutral); null where a source has no valence-arousal |
+| `valence_std`, `arousal_std` | float32 | standard deviation across annotators on the 1-9 scale; null where not annotated |
+| `va_source` | string | `annotated` (rated by listeners) or `lexicon` (mean of the tags' values in Music2Emo's tag lexicon) |
+| `quadrant` | string | Russell quadrant of (valence, arousal): `Q1` positive/high, `Q2` negative/high, `Q3` negative/low, `Q4` positive/low (5 counts as positive/high) |
+| `dynamic` | struct of lists | per-time-step `time` (s from the start of the audio), `valence`, `arousal` (1-9) where the source has them (DEAM, PMEmo, EmoMusic); empty lists elsewhere |"""
+
+_USAGE = """\
+```python
+from datasets import Audio, load_dataset
+
+ds = load_dataset("{where}", "{config}")  # a local folder or a Hub repo id
+ds = ds.cast_column("audio", Audio(sampling_rate=24000))  # MERT's rate; any rate works
+row = ds["train"][0]
+samples = row["audio"].get_all_samples()  # torchcodec AudioSamples: .data (channels, n), .sample_rate
+```"""
+
+
+def _count_table(builds: Sequence[SourceBuild], combined_config: str | None) -> str:
+    lines = ["| config | " + " | ".join(SPLITS) + " | labels |", "|---" * (len(SPLITS) + 2) + "|"]
+    totals = dict.fromkeys(SPLITS, 0)
+    for build in builds:
+        counts = build.split_counts()
+        for split in SPLITS:
+            totals[split] += counts[split]
+        lines.append(
+            f"| `{build.source}` | "
+            + " | ".join(str(counts[s]) for s in SPLITS)
+            + f" | {_INFO[build.source].labels} |"
+        )
+    if combined_config:
+        lines.append(
+            f"| `{combined_config}` | "
+            + " | ".join(str(totals[s]) for s in SPLITS)
+            + " | every source above, one schema (the same files, not copies) |"
+        )
+    return "\n".join(lines)
+
+
+def _source_section(build: SourceBuild) -> str:
+    info = _INFO[build.source]
+    return (
+        f"### `{build.source}`: {info.name}\n\n"
+        f"- Home: {info.homepage}\n"
+        f"- Read from: {build.layout}\n"
+        f"- Labels: {info.labels}\n"
+        f"- Onto the unified scales: {info.conversion}\n"
+        f"- Terms: {info.license}\n"
+        f"- Cite: {info.citation}\n"
+    )
+
+
+def unified_card(
+    builds: Sequence[SourceBuild], report: SkipReport, options: BuildOptions, *, combined_config: str | None
+) -> tuple[dict[str, Any], str]:
+    """(YAML metadata, Markdown body) of the card; ``hub_layout`` adds ``configs``/``dataset_info``."""
+    synthetic = all(build.synthetic for build in builds)
+    partly_synthetic = any(build.synthetic for build in builds) and not synthetic
+    sources = ", ".join(_INFO[b.source].name.split(" (")[0] for b in builds)
+    title = "emotune unified music emotion labels" + (" (SYNTHETIC)" if synthetic else "")
+    metadata: dict[str, Any] = {
+        "license": "other",
+        "pretty_name": title,
+        "tags": ["emotune", "music", "music-emotion-recognition", "valence-arousal", "mood"]
+        + (["synthetic"] if synthetic or partly_synthetic else []),
+        "task_categories": ["audio-classification"],
+    }
+    body = [f"# {title}", ""]
+    if synthetic or partly_synthetic:
+        which = "Every" if synthetic else "Some"
+        body += [
+            f"> **Synthetic data.** {which} source here was generated by `emotune make-synthetic`: short "
+            "procedurally generated pieces in the sources' raw layouts, whose valence-arousal and tags are derived "
+            "from the pieces' mode, tempo, loudness and register. DEAM, PMEmo and EmoMusic ids are real ids taken "
+            "from the paper's split files and MTG-Jamendo ids are new; the music and labels are not the real "
+            "datasets'. Use it to test pipelines, not to train or evaluate models."
+            + (
+                ""
+                if synthetic
+                else f" Synthetic sources: {', '.join(b.source for b in builds if b.synthetic)}."
+            ),
+            "",
+        ]
+    first = builds[0].source if len(builds) == 1 else (combined_config or builds[0].source)
+    body += [
+        f"Emotion labels of {sources} in one schema, built by `emotune build-dataset` (emotune {__version__}) "
+        "from releases in their official layouts: the 56 MTG-Jamendo mood/theme tags (multi-label, in Music2Emo's output "
+        "order) and valence-arousal on the 1-9 scale. Music2Emo's student model trains on all of them at once.",
+        "",
+        "## Configs and rows",
+        "",
+        _count_table(builds, combined_config),
+        "",
+        "## How to load",
+        "",
+        _USAGE.format(where="path/to/this/folder", config=first),
+        "",
+        "Audio: "
+        + (
+            "the bytes are embedded in the Parquet files."
+            if options.embed_audio
+            else "the `audio` column holds paths to the raw release's files on the machine that built it; "
+            "rebuild with `--embed-audio` to carry the audio inside the Parquet files."
+        ),
+        "",
+        "## Schema",
+        "",
+        SCHEMA_DESCRIPTION,
+        "",
+        "## Sources, scales and splits",
+        "",
+        *[_source_section(build) for build in builds],
+        "## Skipped rows",
+        "",
+        "Every input row of the releases is either in the data or listed, with its reason, in "
+        "`skip_report.tsv` / `skip_report.json` beside this card.",
+        "",
+        report.markdown_table(),
+        "",
+        "## Build",
+        "",
+        f"`emotune build-dataset` (emotune {__version__}); MTG-Jamendo split {options.mtg_split}; audio "
+        + ("embedded." if options.embed_audio else "as paths."),
+        "",
+    ]
+    return metadata, "\n".join(body)
