@@ -14,7 +14,19 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-REFERENCE_DIR = Path(os.environ.get("EMOTUNE_REFERENCE_DIR", REPO_ROOT.parent / "shared" / "reference"))
+
+
+def _find_reference_dir() -> Path:
+    """``shared/reference`` beside the checkout (CI's layout) or beside any folder above it (worktrees)."""
+    if "EMOTUNE_REFERENCE_DIR" in os.environ:
+        return Path(os.environ["EMOTUNE_REFERENCE_DIR"])
+    for parent in REPO_ROOT.parents:
+        if (parent / "shared" / "reference" / "README.md").is_file():
+            return parent / "shared" / "reference"
+    return REPO_ROOT.parent / "shared" / "reference"
+
+
+REFERENCE_DIR = _find_reference_dir()
 
 # Tests never touch the network: the Hub is offline for every test and every subprocess it starts.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
