@@ -58,12 +58,17 @@ class ClipFrameEncoder:
 
         self.device, self.dtype = resolve_device_dtype(device, dtype)
         self.name = str(clip_model)
+        if self.name.startswith(("/", ".", "~")) and not Path(clip_model).expanduser().is_dir():
+            raise InvalidInputError(
+                f"CLIP folder not found: {self.name}. Accepted: a folder saved with save_pretrained or a Hub id "
+                f"(default {CLIP_MODEL})"
+            )
         try:
-            self.model = CLIPModel.from_pretrained(clip_model, dtype=self.dtype).to(self.device).eval()
-            self.processor = CLIPProcessor.from_pretrained(clip_model)
+            self.model = CLIPModel.from_pretrained(str(clip_model), dtype=self.dtype).to(self.device).eval()
+            self.processor = CLIPProcessor.from_pretrained(str(clip_model))
         except (OSError, ValueError) as error:
             raise InvalidInputError(
-                f"Cannot load CLIP from {self.name!r}: {error}. Accepted: the Hub id of a CLIPModel with its "
+                f"Cannot load CLIP from {self.name!r}: {str(error).rstrip('.')}. Accepted: the Hub id of a CLIPModel with its "
                 f"processor (default {CLIP_MODEL}) or a folder saved with save_pretrained (see "
                 "modeling.video2music.stand_in_clip.save_random_clip for an offline stand-in)"
             ) from error

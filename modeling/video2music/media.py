@@ -9,6 +9,7 @@ of a decoder traceback later.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ ACCEPTED_VIDEO = (
     "at least 1 second long with at least 2 frames; an audio track is optional"
 )
 
+_LOG_PREFIX = re.compile(r"^\[[^\]]* @ 0x[0-9a-f]+\] ")
 _DEBIAN_PACKAGES = {"ffmpeg": "ffmpeg", "ffprobe": "ffmpeg", "fluidsynth": "fluidsynth"}
 
 
@@ -37,17 +39,20 @@ def require_program(name: str) -> str:
     return path
 
 
-def run_program(command: list[str], *, what: str, error: type[Exception] = RuntimeError) -> str:
+def run_program(
+    command: list[str], *, what: str, error: type[Exception] = RuntimeError, hint: str = ""
+) -> str:
     """Run ``command`` (its first item is looked up with :func:`require_program`) and return stdout.
 
-    A non-zero exit raises ``error`` with ``what`` and the program's last message lines.
+    A non-zero exit raises ``error`` with ``what``, the program's last message lines and ``hint``.
     """
     program = require_program(command[0])
     result = subprocess.run([program, *command[1:]], capture_output=True, text=True, stdin=subprocess.DEVNULL)
     if result.returncode != 0:
-        lines = [line for line in result.stderr.strip().splitlines() if line.strip()]
+        # ffmpeg prefixes messages with "[demuxer @ 0x55d0...] ": keep only the message
+        lines = [_LOG_PREFIX.sub("", line) for line in result.stderr.strip().splitlines() if line.strip()]
         detail = " | ".join(lines[-3:]) or f"exit status {result.returncode}"
-        raise error(f"{what} failed: {detail}")
+        raise error(f"{what} failed: {detail}" + (f". {hint}" if hint else ""))
     return result.stdout
 
 
@@ -97,6 +102,7 @@ def probe_video(path: str | Path) -> VideoInfo:
         ["ffprobe", "-v", "error", "-show_streams", "-show_format", "-of", "json", str(path)],
         what=f"Reading {path} as a video",
         error=InvalidVideoError,
+        hint=f"Accepted: {ACCEPTED_VIDEO}",
     )
     report = json.loads(output or "{}")
     streams = report.get("streams", [])

@@ -22,6 +22,7 @@ portrait phone videos reach CLIP upright; every size is resized and cropped by C
 
 from __future__ import annotations
 
+import re
 import time
 from bisect import bisect_right
 from collections.abc import Sequence
@@ -213,7 +214,10 @@ class VideoFeatureExtractor:
             num_frames = len(reader)
             stamps = reader.get_frame_timestamp(list(range(num_frames))) if num_frames else np.zeros((0, 2))
         except decord.DECORDError as error:
-            raise InvalidVideoError(f"Cannot decode the video frames of {info.path}: {error}") from error
+            raise InvalidVideoError(
+                f"Cannot decode the video frames of {info.path}; the file is truncated or corrupt "
+                f"({_decord_message(error)}). Accepted: {ACCEPTED_VIDEO}"
+            ) from error
         starts = stamps[:, 0].astype(np.float64) - (float(stamps[0, 0]) if num_frames else 0.0)
         duration = info.duration or (float(stamps[-1, 1] - stamps[0, 0]) if num_frames else 0.0)
         if num_frames < 2 or duration < MIN_VIDEO_SECONDS:
@@ -244,7 +248,7 @@ class VideoFeatureExtractor:
             except (StopIteration, decord.DECORDError) as error:
                 raise InvalidVideoError(
                     f"Only {index} of the {num_frames} frames of {info.path} could be decoded; the file is "
-                    f"truncated or corrupt ({error or 'no more frames'}). Accepted: {ACCEPTED_VIDEO}"
+                    f"truncated or corrupt ({_decord_message(error)}). Accepted: {ACCEPTED_VIDEO}"
                 ) from error
             timings["decode"] += time.perf_counter() - start
 
@@ -294,6 +298,12 @@ class VideoFeatureExtractor:
         semantic.append(batch_semantic)
         emotion.append(batch_emotion)
         pending.clear()
+
+
+def _decord_message(error: BaseException) -> str:
+    """decord's message without its log prefix (``[12:00:00] /src/video/video_reader.cc:486: ``)."""
+    lines = [re.sub(r"^\[[\d:]+\] \S+:\d+: ", "", line) for line in str(error).splitlines() if line.strip()]
+    return lines[-1] if lines else "no more frames"
 
 
 def _mean_abs_difference(frame: np.ndarray, previous: np.ndarray) -> float:
