@@ -109,3 +109,15 @@ def test_scene_offsets_count_from_one_per_scene():
     assert scene_offsets([0, 25, 50], cut_frames=[]).tolist() == [1, 2, 3]
     # two cuts inside one second still start one new scene at that second
     assert scene_offsets([0, 25, 50, 75], cut_frames=[30, 40]).tolist() == [1, 2, 1, 2]
+
+
+def test_importing_the_modules_loads_no_video_library():
+    from tests.conftest import REPO_ROOT, run_python
+
+    code = (
+        "import sys, modeling, modeling.video2music.video_features, modeling.video2music.outputs\n"
+        "heavy = {'decord', 'scenedetect', 'cv2', 'pretty_midi'} & set(sys.modules)\n"
+        "assert not heavy, heavy"
+    )
+    result = run_python(code, cwd=REPO_ROOT)
+    assert result.returncode == 0, result.stderr

@@ -3,6 +3,7 @@ known seconds, in any size and frame rate, with or without a sine-tone audio tra
 
 from __future__ import annotations
 
+import json
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
@@ -47,26 +48,21 @@ def make_video(
 
 
 def ffprobe_streams(path: Path) -> dict[str, float]:
-    """``{codec_type: duration}`` of a file's streams."""
+    """``{codec_type: duration in seconds}`` of a file's streams (Matroska keeps it in a tag)."""
     out = subprocess.run(
-        [
-            "ffprobe",
-            "-v",
-            "error",
-            "-show_entries",
-            "stream=codec_type,duration",
-            "-of",
-            "csv=p=0",
-            str(path),
-        ],
+        ["ffprobe", "-v", "error", "-show_streams", "-of", "json", str(path)],
         check=True,
         capture_output=True,
         text=True,
     ).stdout
     streams = {}
-    for line in out.strip().splitlines():
-        kind, duration = line.split(",")[:2]
-        streams[kind] = float(duration)
+    for stream in json.loads(out)["streams"]:
+        if "duration" in stream:
+            seconds = float(stream["duration"])
+        else:
+            hours, minutes, rest = stream["tags"]["DURATION"].split(":")
+            seconds = 3600 * float(hours) + 60 * float(minutes) + float(rest)
+        streams[stream["codec_type"]] = seconds
     return streams
 
 
