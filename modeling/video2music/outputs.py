@@ -18,7 +18,7 @@ from typing import Literal
 
 import numpy as np
 
-from ..chords import QUALITY_IDS, Chord, parse_chord, parse_key
+from ..chords import QUALITY_IDS, Chord, Key, parse_chord, parse_key
 from ..errors import InvalidInputError
 from .arrangement import (
     DEFAULT_TEMPO,
@@ -31,7 +31,10 @@ from .arrangement import (
 from .media import probe_video
 from .rendering import DEFAULT_SOUNDFONT, check_video_output, mux_video, render_midi
 
-__all__ = ["VideoMusicOutputs", "plot_timeline", "write_video_music"]
+__all__ = ["AUDIO_FORMATS", "VideoMusicOutputs", "plot_timeline", "write_video_music"]
+
+AUDIO_FORMATS = (".flac", ".wav", ".ogg", ".mp3", ".m4a", ".opus")
+"""Formats the music alone can be written in (``audio_format``)."""
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,7 @@ def write_video_music(
     chords: Sequence[str | Chord],
     output: str | Path,
     *,
-    key: str = "C major",
+    key: str | Key = "C major",
     note_density: float | Sequence[float],
     loudness: float | Sequence[float],
     tempo: float = DEFAULT_TEMPO,
@@ -67,11 +70,18 @@ def write_video_music(
 
     ``chords``, ``note_density`` and ``loudness`` hold one value per second (the curves may be a
     single number); values past the video's end are dropped, and the chords must cover at least
-    its whole seconds. See :func:`~modeling.video2music.arrangement.arrange` and
-    :func:`~modeling.video2music.rendering.mux_video` for the other options.
+    its whole seconds. ``plot`` also writes the chord timeline (``OUT.png``). See
+    :func:`~modeling.video2music.arrangement.arrange`, :func:`~modeling.video2music.rendering.render_midi`
+    and :func:`~modeling.video2music.rendering.mux_video` for the other options.
     """
     output = check_video_output(output)
+    if audio_format.lower() not in AUDIO_FORMATS:
+        raise InvalidInputError(
+            f"Unknown audio_format {audio_format!r}. Accepted: {', '.join(AUDIO_FORMATS)}"
+        )
     info = probe_video(video)
+    if output.resolve() == info.path.resolve():
+        raise InvalidInputError(f"The output {output} is the input video; write the result to another file")
     key = parse_key(key)
     chords = [parse_chord(chord) for chord in chords]
     seconds = max(1, math.ceil(info.duration - 1e-3))

@@ -26,15 +26,17 @@ import re
 import time
 from bisect import bisect_right
 from collections.abc import Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from tqdm.auto import tqdm
 
 from ..defaults import CLIP_MODEL
 from ..errors import InvalidInputError, InvalidVideoError, MissingDependencyError
 from .clip_encoder import ClipFrameEncoder
-from .media import ACCEPTED_VIDEO, probe_video
+from .media import ACCEPTED_VIDEO, VideoInfo, probe_video
 
 __all__ = [
     "MIN_VIDEO_SECONDS",
@@ -61,7 +63,8 @@ class VideoFeatures:
         scene_offset: ``(T,)`` float32, 1 at a scene's first second, +1 per second after.
         motion: ``(T,)`` float32 mean absolute RGB difference (0..255) at each second.
         scene_cuts: seconds (frame timestamps) where a detected scene begins, first scene excluded.
-        duration: seconds of video; ``fps``: average frame rate; ``width``/``height``: displayed size.
+        duration: seconds of the whole video (the rows may cover less, see ``max_seconds``);
+            ``fps``: average frame rate; ``width``/``height``: displayed size.
         has_audio: whether the file has an audio track.
         timings: seconds spent per stage (``decode``, ``clip``, ``scenes``, ``motion``).
     """
@@ -201,38 +204,19 @@ class VideoFeatureExtractor:
     def __call__(self, video: str | Path, *, max_seconds: int | None = None) -> VideoFeatures:
         """Features of ``video``; with ``max_seconds``, of its first ``max_seconds`` seconds only
         (frames after them are not decoded)."""
-        from tqdm.auto import tqdm
-
         if max_seconds is not None and (not isinstance(max_seconds, int) or max_seconds < 1):
             raise InvalidInputError(f"max_seconds must be a positive integer or None, got {max_seconds!r}")
         decord = _import_decord()
         info = probe_video(video)
         timings = dict.fromkeys(("decode", "clip", "scenes", "motion"), 0.0)
-        start = time.perf_counter()
-        try:
-            reader = decord.VideoReader(str(info.path), ctx=decord.cpu(0))
-            num_frames = len(reader)
-            stamps = reader.get_frame_timestamp(list(range(num_frames))) if num_frames else np.zeros((0, 2))
-        except decord.DECORDError as error:
-            raise InvalidVideoError(
-                f"Cannot decode the video frames of {info.path}; the file is truncated or corrupt "
-                f"({_decord_message(error)}). Accepted: {ACCEPTED_VIDEO}"
-            ) from error
-        starts = stamps[:, 0].astype(np.float64) - (float(stamps[0, 0]) if num_frames else 0.0)
-        duration = info.duration or (float(stamps[-1, 1] - stamps[0, 0]) if num_frames else 0.0)
-        if num_frames < 2 or duration < MIN_VIDEO_SECONDS:
-            raise InvalidVideoError(
-                f"{info.path} is too short: {num_frames} frame(s) over {duration:.2f} s. Video2Music makes one "
-                f"chord per second of video. Accepted: {ACCEPTED_VIDEO}"
-            )
+        with _timed(timings, "decode"):
+            reader, starts, duration = _open_frames(decord, info)
         num_seconds = int(np.floor(starts[-1] + _TIME_TOLERANCE)) + 1
         if max_seconds is not None:
             num_seconds = min(num_seconds, max_seconds)
         second_frames = second_frame_indices(starts, num_seconds)
         end_frame = int(np.searchsorted(starts, num_seconds - _TIME_TOLERANCE))  # frames of the seconds used
-        fps = float(info.fps or num_frames / duration)
-        timings["decode"] += time.perf_counter() - start
-
+        fps = float(info.fps or len(starts) / duration)
         scenes = _SceneCutDetector(info.width, info.height, fps)
         motion = np.zeros(num_seconds, dtype=np.float32)
         semantic, emotion, pending = [], [], []
@@ -240,41 +224,24 @@ class VideoFeatureExtractor:
         for second, frame_index in enumerate(second_frames.tolist()):
             seconds_of_frame.setdefault(frame_index, []).append(second)
         previous = None
-        bar = tqdm(total=end_frame, unit="frame", desc="video features", disable=not self.progress)
-        for index in range(end_frame):
-            start = time.perf_counter()
-            try:
-                frame = reader.next().asnumpy()
-            except (StopIteration, decord.DECORDError) as error:
-                raise InvalidVideoError(
-                    f"Only {index} of the {num_frames} frames of {info.path} could be decoded; the file is "
-                    f"truncated or corrupt ({_decord_message(error)}). Accepted: {ACCEPTED_VIDEO}"
-                ) from error
-            timings["decode"] += time.perf_counter() - start
-
-            start = time.perf_counter()
-            scenes.feed(index, frame)
-            timings["scenes"] += time.perf_counter() - start
-
+        for index in tqdm(range(end_frame), unit="frame", desc="video features", disable=not self.progress):
+            with _timed(timings, "decode"):
+                frame = _next_frame(decord, reader, index, info)
+            with _timed(timings, "scenes"):
+                scenes.feed(index, frame)
             for second in seconds_of_frame.get(index, ()):
-                start = time.perf_counter()
-                if second > 0 and previous is not None:
-                    motion[second] = _mean_abs_difference(frame, previous)
-                timings["motion"] += time.perf_counter() - start
-                start = time.perf_counter()
-                pending.append(self.encoder.preprocess([frame]))
-                if len(pending) == self.batch_size:
-                    self._encode(pending, semantic, emotion)
-                timings["clip"] += time.perf_counter() - start
+                with _timed(timings, "motion"):
+                    if second > 0 and previous is not None:
+                        motion[second] = _mean_abs_difference(frame, previous)
+                with _timed(timings, "clip"):
+                    pending.append(self.encoder.preprocess([frame]))
+                    if len(pending) == self.batch_size:
+                        self._encode(pending, semantic, emotion)
             previous = frame
-            bar.update(1)
-        bar.close()
-        start = time.perf_counter()
-        self._encode(pending, semantic, emotion)
-        timings["clip"] += time.perf_counter() - start
-        start = time.perf_counter()
-        cut_frames = [cut for cut in scenes.finish() if cut < end_frame]
-        timings["scenes"] += time.perf_counter() - start
+        with _timed(timings, "clip"):
+            self._encode(pending, semantic, emotion)
+        with _timed(timings, "scenes"):
+            cut_frames = [cut for cut in scenes.finish() if cut < end_frame]
         return VideoFeatures(
             semantic=np.concatenate(semantic),
             emotion=np.concatenate(emotion),
@@ -304,6 +271,53 @@ def _decord_message(error: BaseException) -> str:
     """decord's message without its log prefix (``[12:00:00] /src/video/video_reader.cc:486: ``)."""
     lines = [re.sub(r"^\[[\d:]+\] \S+:\d+: ", "", line) for line in str(error).splitlines() if line.strip()]
     return lines[-1] if lines else "no more frames"
+
+
+def _open_frames(decord, info: VideoInfo) -> tuple:
+    """``(reader, frame start times from 0, duration)``; refuses files with too little video."""
+    try:
+        reader = decord.VideoReader(str(info.path), ctx=decord.cpu(0))
+        num_frames = len(reader)
+        stamps = reader.get_frame_timestamp(list(range(num_frames))) if num_frames else np.zeros((0, 2))
+    except decord.DECORDError as error:
+        raise InvalidVideoError(
+            f"Cannot decode the video frames of {info.path}; the file is truncated or corrupt "
+            f"({_decord_message(error)}). Accepted: {ACCEPTED_VIDEO}"
+        ) from error
+    duration = info.duration or (float(stamps[-1, 1] - stamps[0, 0]) if num_frames else 0.0)
+    if num_frames < 2 or duration < MIN_VIDEO_SECONDS:
+        raise InvalidVideoError(
+            f"{info.path} is too short: {num_frames} frame(s) over {duration:.2f} s. Video2Music makes one "
+            f"chord per second of video. Accepted: {ACCEPTED_VIDEO}"
+        )
+    return reader, stamps[:, 0].astype(np.float64) - float(stamps[0, 0]), duration
+
+
+def _next_frame(decord, reader, index: int, info: VideoInfo) -> np.ndarray:
+    """The next frame as RGB uint8 ``(H, W, 3)``; a decoding failure names the frame.
+
+    The array shares decord's buffer through DLPack instead of copying it (``asnumpy``): a copy per
+    frame fragments the heap between CLIP's allocations, and memory then grows with video length.
+    """
+    from torch.utils.dlpack import from_dlpack
+
+    try:
+        return from_dlpack(reader.next().to_dlpack()).numpy()
+    except (StopIteration, decord.DECORDError) as error:
+        raise InvalidVideoError(
+            f"Only {index} of the {len(reader)} frames of {info.path} could be decoded; the file is "
+            f"truncated or corrupt ({_decord_message(error)}). Accepted: {ACCEPTED_VIDEO}"
+        ) from error
+
+
+@contextmanager
+def _timed(timings: dict[str, float], stage: str):
+    """Add the seconds spent in the block to ``timings[stage]``."""
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[stage] += time.perf_counter() - start
 
 
 def _mean_abs_difference(frame: np.ndarray, previous: np.ndarray) -> float:

@@ -129,6 +129,12 @@ def test_render_refuses_too_few_chords_and_bad_output(cuts_video, tmp_path):
         write_video_music(cuts_video, ["C", "F", "G"], tmp_path / "a.mp4", note_density=5, loudness=0.2)
     with pytest.raises(InvalidInputError, match="Cannot write a video to 'a.json'"):
         write_video_music(cuts_video, ["C"] * 8, tmp_path / "a.json", note_density=5, loudness=0.2)
+    with pytest.raises(InvalidInputError, match="Unknown audio_format '.aiff'"):
+        write_video_music(
+            cuts_video, ["C"] * 8, tmp_path / "c.mp4", note_density=5, loudness=0.2, audio_format=".aiff"
+        )
+    with pytest.raises(InvalidInputError, match="is the input video"):
+        write_video_music(cuts_video, ["C"] * 8, cuts_video, note_density=5, loudness=0.2)
     with pytest.raises(ChordLabelError):
         write_video_music(cuts_video, ["C"] * 7 + ["Q"], tmp_path / "b.mp4", note_density=5, loudness=0.2)
     assert not list(tmp_path.iterdir())  # nothing written before the arguments were checked
