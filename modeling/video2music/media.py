@@ -62,7 +62,8 @@ class VideoInfo:
 
     ``width``/``height`` are the displayed size (a rotation tag of +-90 degrees swaps them, as
     decoders that honour it do); ``duration`` is the video stream's duration in seconds (the
-    container's when the stream does not say); ``fps`` the average frame rate.
+    container's when the stream does not say); ``fps`` the average frame rate; ``stream_index``
+    the video stream's index in the file (an attached cover picture does not count as video).
     """
 
     path: Path
@@ -73,6 +74,7 @@ class VideoInfo:
     codec: str
     has_audio: bool
     rotation: int = 0
+    stream_index: int = 0
 
 
 def _rate(text: str | None) -> float:
@@ -113,7 +115,8 @@ def probe_video(path: str | Path) -> VideoInfo:
             f"(duration {_rate(report.get('format', {}).get('duration')):.2f} s). Accepted: {ACCEPTED_VIDEO}"
         )
     if not video:
-        found = ", ".join(sorted({s.get("codec_type", "unknown") for s in streams})) or "none"
+        kinds = {"cover picture" if _is_cover_art(s) else s.get("codec_type", "unknown") for s in streams}
+        found = ", ".join(sorted(kinds))
         raise InvalidVideoError(
             f"{path} has no video stream (streams found: {found}). Accepted: {ACCEPTED_VIDEO}"
         )
@@ -132,6 +135,7 @@ def probe_video(path: str | Path) -> VideoInfo:
         codec=stream.get("codec_name", "unknown"),
         has_audio=any(s.get("codec_type") == "audio" for s in streams),
         rotation=rotation,
+        stream_index=int(stream.get("index", 0)),
     )
 
 

@@ -80,8 +80,7 @@ def write_video_music(
             f"Unknown audio_format {audio_format!r}. Accepted: {', '.join(AUDIO_FORMATS)}"
         )
     info = probe_video(video)
-    if output.resolve() == info.path.resolve():
-        raise InvalidInputError(f"The output {output} is the input video; write the result to another file")
+    check_video_output(output, info.path)
     key = parse_key(key)
     chords = [parse_chord(chord) for chord in chords]
     seconds = max(1, math.ceil(info.duration - 1e-3))

@@ -85,13 +85,16 @@ def render_midi(
     return write_audio(output, wave, rate)
 
 
-def check_video_output(output: str | Path) -> Path:
-    """``output`` as a Path if its suffix names a container :func:`mux_video` writes."""
+def check_video_output(output: str | Path, source: str | Path | None = None) -> Path:
+    """``output`` as a Path if its suffix names a container :func:`mux_video` writes and it is not
+    the ``source`` video itself (ffmpeg would overwrite what it reads)."""
     output = Path(output)
     if output.suffix.lower() not in VIDEO_OUTPUT_SUFFIXES:
         raise InvalidInputError(
             f"Cannot write a video to {output.name!r}. Accepted suffixes: {', '.join(VIDEO_OUTPUT_SUFFIXES)}"
         )
+    if source is not None and output.resolve() == Path(source).resolve():
+        raise InvalidInputError(f"The output {output} is the input video; write the result to another file")
     return output
 
 
@@ -111,12 +114,12 @@ def mux_video(
     The picture is copied as is when ``output``'s container takes its codec, else re-encoded with
     H.264. Accepted outputs: .mp4 .m4v .mov .mkv.
     """
-    output = check_video_output(output)
+    info = video_info or probe_video(video)
+    output = check_video_output(output, info.path)
     suffix = output.suffix.lower()
     audio = Path(audio)
     if not audio.is_file():
         raise InvalidInputError(f"Audio file not found: {audio}")
-    info = video_info or probe_video(video)
     if not np.isfinite(original_audio_db):
         raise InvalidInputError(
             f"original_audio_db must be a finite number of decibels, got {original_audio_db!r}"
@@ -137,7 +140,7 @@ def mux_video(
     output.parent.mkdir(parents=True, exist_ok=True)
     run_program(
         ["ffmpeg", "-nostdin", "-y", "-loglevel", "error", "-i", str(info.path), "-i", str(audio),
-         "-filter_complex", graph, "-map", "0:v:0", "-map", "[out]", *video_codec,
+         "-filter_complex", graph, "-map", f"0:{info.stream_index}", "-map", "[out]", *video_codec,
          "-c:a", "aac", "-b:a", "192k", "-t", length, str(output)],
         what=f"Muxing the music into {output.name} with ffmpeg",
     )  # fmt: skip

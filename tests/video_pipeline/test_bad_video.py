@@ -23,6 +23,20 @@ def _audio_only(path):
     return path
 
 
+def _song_with_cover(path):
+    """An audio file whose only 'video' stream is an attached cover picture."""
+    cover = path.with_suffix(".png")
+    subprocess.run(
+        [*FFMPEG, "-f", "lavfi", "-i", "color=c=red:s=64x64", "-frames:v", "1", str(cover)], check=True
+    )
+    subprocess.run(
+        [*FFMPEG, "-f", "lavfi", "-i", "sine=d=2", "-i", str(cover), "-map", "0", "-map", "1", "-c:a", "aac",
+         "-c:v", "png", "-disposition:v", "attached_pic", str(path)],
+        check=True,
+    )  # fmt: skip
+    return path
+
+
 def _write(path, data: bytes):
     path.write_bytes(data)
     return path
@@ -53,6 +67,10 @@ BAD_VIDEOS = {
     "no video stream": (
         lambda d, src: _audio_only(d / "sound.mp4"),
         r"has no video stream \(streams found: audio\)",
+    ),
+    "song with cover art": (
+        lambda d, src: _song_with_cover(d / "song.m4a"),
+        r"has no video stream \(streams found: audio, cover picture\)",
     ),
     "zero length": (lambda d, src: _zero_length(d / "zero.mp4"), r"zero-length media file"),
     "one frame": (
