@@ -1,0 +1,13 @@
+"""Video2Music: music for a video, from per-second video features to a video with a soundtrack.
+
+Modules (import from them directly; decord, PySceneDetect and CLIP load only when used):
+
+* :mod:`.video_features`: ``VideoFeatureExtractor`` -> ``VideoFeatures`` (CLIP semantic and emotion,
+  scene offset, motion; one row per second);
+* :mod:`.clip_encoder`: CLIP image embeddings and zero-shot emotion probabilities of frames;
+* :mod:`.stand_in_clip`: a random-weight CLIP saved to a folder, for offline use;
+* :mod:`.media`: ffprobe/ffmpeg helpers and the video input checks;
+* :mod:`.arrangement`: chords (one per second) + note density + loudness -> MIDI (pretty_midi);
+* :mod:`.rendering`: MIDI -> audio with FluidSynth, audio + video -> video with ffmpeg;
+* :mod:`.outputs`: the four outputs of a render (video, MIDI, audio, JSON).
+"""
