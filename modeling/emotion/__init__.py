@@ -1,6 +1,7 @@
 """The emotion label schema: the 56 mood/theme tags, VA scales, quadrants, tag <-> VA lexicon."""
 
 from .lexicon import TAG_VA, lexicon_va
+from .metrics import mer_metrics
 from .scales import (
     QUADRANT_DESCRIPTIONS,
     SCALE_MAX,
@@ -26,6 +27,7 @@ __all__ = [
     "TAG_VA",
     "bipolar_to_nine",
     "lexicon_va",
+    "mer_metrics",
     "nine_to_bipolar",
     "nine_to_unit",
     "quadrant",
