@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+import torch
 
 from modeling.training import load_recipe
 from tests.conftest import REPO_ROOT
@@ -16,6 +18,19 @@ TINY = (
     "training.progress=false",
 )
 """Overrides that make any Music2Emo recipe small enough for the tests."""
+
+TRAINING_ENV = {**os.environ, "OMP_NUM_THREADS": "1"}
+"""Environment for training subprocesses: the tests' models are tiny, and on a busy 2-core machine a
+second intra-op thread makes each step many times slower instead of faster."""
+
+
+@pytest.fixture(scope="session", autouse=True)
+def one_torch_thread():
+    """In-process training with one intra-op thread (see ``TRAINING_ENV``); restored afterwards."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
 
 
 def recipe(name: str, features: Path, *overrides: str) -> dict:

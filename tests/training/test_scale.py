@@ -13,7 +13,7 @@ import pytest
 from modeling.music2emo import Music2EmoModel
 from modeling.music2emo.evaluation import evaluate_models
 from tests.conftest import REPO_ROOT
-from tests.training.conftest import CONFIGS, TINY
+from tests.training.conftest import CONFIGS, TINY, TRAINING_ENV
 
 
 def _free_port() -> int:
@@ -30,7 +30,7 @@ def _launch(
         "--main_process_port", str(_free_port()), *launch_args,
         str(REPO_ROOT / "train.py"), recipe, "--config", str(CONFIGS / f"smoke-{recipe}.yaml"), *TINY, *overrides,
     ]  # fmt: skip
-    return subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(command, capture_output=True, text=True, env=TRAINING_ENV, timeout=timeout)
 
 
 def test_two_processes_count_every_test_sample_exactly_once(features, teachers, tmp_path):
