@@ -259,6 +259,7 @@ def run_training(
             "train": state.mean_losses(),
             "validation": validation,
             "lr": scheduler.get_last_lr()[0],
+            "num_processes": accelerator.num_processes,
             "saved": improved,
             "epochs_without_improvement": state.stopping_wait,
             "seconds": round(time.perf_counter() - started, 3),

@@ -1,4 +1,9 @@
-"""The same command on several processes (gloo on CPU) and in bf16 mixed precision."""
+"""The same command on several processes (gloo on CPU) and in bf16 mixed precision.
+
+accelerate 1.15's ``accelerate launch --cpu --num_processes 2`` starts ONE process
+(huggingface/accelerate#2741); two CPU processes on gloo come from ``--multi_gpu --num_processes 2``
+with ``ACCELERATE_USE_CPU=1``, and the test checks that two processes took part.
+"""
 
 from __future__ import annotations
 
@@ -23,25 +28,32 @@ def _free_port() -> int:
 
 
 def _launch(
-    *launch_args: str, recipe: str, overrides: list[str], timeout: int = 300
+    *launch_args: str, recipe: str, overrides: list[str], env: dict | None = None, timeout: int = 300
 ) -> subprocess.CompletedProcess:
     command = [
         sys.executable, "-m", "accelerate.commands.launch", "--num_machines", "1", "--dynamo_backend", "no",
         "--main_process_port", str(_free_port()), *launch_args,
         str(REPO_ROOT / "train.py"), recipe, "--config", str(CONFIGS / f"smoke-{recipe}.yaml"), *TINY, *overrides,
     ]  # fmt: skip
-    return subprocess.run(command, capture_output=True, text=True, env=TRAINING_ENV, timeout=timeout)
+    return subprocess.run(
+        command, capture_output=True, text=True, env={**TRAINING_ENV, **(env or {})}, timeout=timeout
+    )
 
 
 def test_two_processes_count_every_test_sample_exactly_once(features, teachers, tmp_path):
     # Evaluation batches of 3 over 8 test rows: the second process gets a padded batch that repeats
     # rows 0-2; gather_for_metrics must drop them.
     done = _launch(
-        "--num_processes", "2", "--cpu", "--mixed_precision", "no", recipe="student",
+        "--multi_gpu", "--num_processes", "2", "--mixed_precision", "no", recipe="student",
+        env={"ACCELERATE_USE_CPU": "1"},
         overrides=[f"data.path={features}", "training.max_epochs=2", "data.eval_batch_size=3",
                    *(f"distillation.teachers.{s}={p}" for s, p in teachers.items()), f"--output-dir={tmp_path}"],
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-4000:]
+    assert "training on 2 process(es), device cpu" in done.stdout
+    epochs = [json.loads(line) for line in (tmp_path / "log.jsonl").read_text().splitlines()]
+    # 24 MTG-Jamendo rows in batches of 8: 3 combined batches, shared out as 2 steps per process.
+    assert [(r["num_processes"], r["global_step"]) for r in epochs] == [(2, 2), (2, 4)]
     metrics = json.loads((tmp_path / "metrics.json").read_text())
     for name in ("best", "best-mood", "best-va"):
         for source in ("mtg-jamendo", "deam", "pmemo", "emomusic"):
