@@ -115,6 +115,175 @@ def _reduced_losses(accelerator, names: tuple[str, ...], values: dict[str, float
     return dict(zip(names, packed[: len(names)])), dict(zip(names, packed[len(names) :]))
 
 
+def _make_accelerator(config: LoopConfig):
+    from accelerate import Accelerator, DistributedDataParallelKwargs
+
+    # Heads without labels in a step (a teacher's missing head, a dataset that ran out) leave
+    # parameters unused: DDP must not wait for their gradients.
+    return Accelerator(
+        mixed_precision=config.mixed_precision,
+        kwargs_handlers=[DistributedDataParallelKwargs(find_unused_parameters=True)],
+    )
+
+
+def _resume(
+    accelerator, output_dir: Path, state: TrainingState, log: TrainingLog, steps_per_epoch: int
+) -> None:
+    checkpoint = latest_checkpoint(output_dir)
+    if checkpoint is None:
+        accelerator.print(f"no checkpoint under {output_dir}: starting from scratch")
+        if accelerator.is_main_process and log.path.exists():
+            log.path.unlink()
+        return
+    accelerator.load_state(str(checkpoint))
+    accelerator.print(
+        f"resuming from {checkpoint}: epoch {state.epoch + 1}, {state.step_in_epoch} of "
+        f"{steps_per_epoch} batches done, global step {state.global_step}"
+    )
+    if accelerator.is_main_process:
+        log.truncate(state.global_step)
+        log.append({"kind": "resume", "global_step": state.global_step, "epoch": state.epoch,
+                    "step_in_epoch": state.step_in_epoch, "checkpoint": checkpoint.name})  # fmt: skip
+
+
+class _Loop:
+    """The prepared objects of one run, and what it does each step and at each epoch's end."""
+
+    def __init__(self, recipe: Recipe, config: LoopConfig, output_dir: Path, accelerator):
+        from transformers import get_scheduler
+
+        self.recipe, self.config, self.output_dir, self.accelerator = recipe, config, output_dir, accelerator
+        optimizer = _optimizer(recipe.model.parameters(), config)
+        scheduler = get_scheduler(
+            config.lr_scheduler,
+            optimizer,
+            num_warmup_steps=config.warmup_steps,
+            num_training_steps=config.max_epochs * len(recipe.train_loader),
+        )
+        self.model, self.optimizer, self.train_loader, self.scheduler = accelerator.prepare(
+            recipe.model, optimizer, recipe.train_loader, scheduler
+        )
+        self.sampler = recipe.train_loader.batch_sampler
+        self.state = TrainingState()
+        accelerator.register_for_checkpointing(self.state)
+        self.log = TrainingLog(output_dir / "log.jsonl")
+        self.folders = {name: output_dir / name for name in recipe.best_models}
+
+    def _checkpoint(self) -> None:
+        save_checkpoint(
+            self.accelerator, self.output_dir, self.state.global_step, self.config.keep_checkpoints
+        )
+
+    def train_epoch(self) -> None:
+        from tqdm.auto import tqdm
+
+        accelerator, config, state = self.accelerator, self.config, self.state
+        if hasattr(self.sampler, "epoch"):
+            self.sampler.epoch = state.epoch
+        loader = self.train_loader
+        if state.step_in_epoch:
+            loader = accelerator.skip_first_batches(self.train_loader, state.step_in_epoch)
+        self.model.train()
+        bar = tqdm(
+            total=len(self.train_loader),
+            initial=state.step_in_epoch,
+            desc=f"epoch {state.epoch + 1}/{config.max_epochs}",
+            disable=not (config.progress and accelerator.is_local_main_process),
+            dynamic_ncols=True,
+        )
+        for batch in loader:
+            loss, values = self.recipe.training_step(self.model, batch)
+            accelerator.backward(loss)
+            if config.max_grad_norm is not None:
+                accelerator.clip_grad_norm_(self.model.parameters(), config.max_grad_norm)
+            self.optimizer.step()
+            self.scheduler.step()
+            self.optimizer.zero_grad()
+            state.step_in_epoch += 1
+            state.global_step += 1
+            state.add_losses(*_reduced_losses(accelerator, self.recipe.loss_names, values))
+            running = state.mean_losses()
+            bar.update()
+            bar.set_postfix(loss=f"{running.get('loss', float('nan')):.4f}")
+            if (
+                accelerator.is_main_process
+                and config.log_every_steps
+                and state.global_step % config.log_every_steps == 0
+            ):
+                self.log.append({"kind": "step", "global_step": state.global_step, "epoch": state.epoch + 1,
+                                 "train": running, "lr": self.scheduler.get_last_lr()[0]})  # fmt: skip
+            mid_epoch = state.step_in_epoch < len(self.train_loader)
+            if (
+                config.checkpoint_every_steps
+                and state.global_step % config.checkpoint_every_steps == 0
+                and mid_epoch
+            ):
+                self._checkpoint()
+        bar.close()
+
+    def close_epoch(self, seconds: float) -> None:
+        """Validate, save improved best models, log, count towards early stopping, checkpoint."""
+        accelerator, config, state = self.accelerator, self.config, self.state
+        self.model.eval()
+        validation = self.recipe.validate(self.model, accelerator)
+        if config.monitor not in validation:
+            raise InvalidInputError(
+                f"training.monitor is {config.monitor!r}, but validation reports {sorted(validation)}"
+            )
+        best = self.recipe.best_models
+        improved = [name for name, quantity in best.items() if state.improves(name, validation[quantity])]
+        if accelerator.is_main_process:
+            unwrapped = accelerator.unwrap_model(self.model)
+            for name in improved:
+                replace_directory(
+                    self.folders[name], partial(self.recipe.save_model, unwrapped, validation=validation)
+                )
+        accelerator.wait_for_everyone()
+        stop = state.should_stop(
+            validation[config.monitor], config.early_stopping_patience, config.early_stopping_min_delta
+        )
+        if accelerator.is_main_process:
+            self.log.append({
+                "kind": "epoch", "epoch": state.epoch + 1, "global_step": state.global_step,
+                "train": state.mean_losses(), "validation": validation, "lr": self.scheduler.get_last_lr()[0],
+                "num_processes": accelerator.num_processes, "saved": improved,
+                "epochs_without_improvement": state.stopping_wait, "seconds": round(seconds, 3),
+            })  # fmt: skip
+        summary = ", ".join(f"{k} {v:.4f}" for k, v in validation.items() if isinstance(v, float))
+        saved = f" (saved {', '.join(improved)})" if improved else ""
+        accelerator.print(f"epoch {state.epoch + 1}: {summary}{saved}")
+        state.finish_epoch()
+        self._checkpoint()
+        if stop:
+            accelerator.print(
+                f"early stopping: {config.monitor} has not improved by {config.early_stopping_min_delta:g} "
+                f"for {config.early_stopping_patience} epochs"
+            )
+
+    def finish(self, push_to_hub: str | None) -> dict[str, Any]:
+        """Evaluate the best folders; write metrics.json and the curves; push if asked."""
+        accelerator = self.accelerator
+        missing = {name: self.recipe.best_models[name] for name, f in self.folders.items() if not f.is_dir()}
+        if missing:
+            raise InvalidInputError(
+                f"No epoch ended with a finite validation value for {missing}, so no best model was "
+                f"saved; see {self.log.path}"
+            )
+        metrics = self.recipe.finish(accelerator, self.folders)
+        if accelerator.is_main_process:
+            (self.output_dir / "metrics.json").write_text(
+                json.dumps(metrics, indent=2, sort_keys=True), encoding="utf-8"
+            )
+            plot_training_curves(self.log.records(), self.output_dir / "training_curves.png")
+            if push_to_hub:
+                from .hub import push_models
+
+                for url in push_models(self.folders, push_to_hub, root=self.recipe.root_model):
+                    accelerator.print(f"pushed: {url}")
+        accelerator.wait_for_everyone()
+        return metrics
+
+
 def run_training(
     recipe: Recipe,
     config: LoopConfig,
@@ -123,174 +292,33 @@ def run_training(
     recipe_dict: Mapping,
     resume: bool = False,
     push_to_hub: str | None = None,
-    accelerator=None,
 ) -> dict[str, Any]:
     """Train ``recipe`` to the end (or early stop), evaluate its best folders, return their metrics."""
     import datasets
     import transformers
-    from accelerate import Accelerator, DistributedDataParallelKwargs
     from accelerate.utils import set_seed
-    from tqdm.auto import tqdm
-    from transformers import get_scheduler
 
     # Saving and loading models every epoch would print bars of their own: keep the loop's.
     transformers.utils.logging.disable_progress_bar()
     datasets.disable_progress_bars()
     output_dir = Path(output_dir)
     _check_output_dir(output_dir, resume)
-    if accelerator is None:
-        # Heads without labels in a step (a teacher's missing head, a dataset that ran out) leave
-        # parameters unused: DDP must not wait for their gradients.
-        accelerator = Accelerator(
-            mixed_precision=config.mixed_precision,
-            kwargs_handlers=[DistributedDataParallelKwargs(find_unused_parameters=True)],
-        )
+    accelerator = _make_accelerator(config)
     if accelerator.is_main_process:
         output_dir.mkdir(parents=True, exist_ok=True)
     accelerator.wait_for_everyone()
     _report_recipe_changes(output_dir, recipe_dict, accelerator)
-
     accelerator.print(
         f"training on {accelerator.num_processes} process(es), device {accelerator.device}, "
         f"mixed precision {accelerator.mixed_precision}; output {output_dir}"
     )
     set_seed(config.seed)
     recipe.setup(accelerator, config)
-    optimizer = _optimizer(recipe.model.parameters(), config)
-    steps_per_epoch = len(recipe.train_loader)
-    scheduler = get_scheduler(
-        config.lr_scheduler,
-        optimizer,
-        num_warmup_steps=config.warmup_steps,
-        num_training_steps=config.max_epochs * steps_per_epoch,
-    )
-    model, optimizer, train_loader, scheduler = accelerator.prepare(
-        recipe.model, optimizer, recipe.train_loader, scheduler
-    )
-    sampler = recipe.train_loader.batch_sampler
-    state = TrainingState()
-    accelerator.register_for_checkpointing(state)
-    log = TrainingLog(output_dir / "log.jsonl")
-
-    checkpoint = latest_checkpoint(output_dir) if resume else None
-    if checkpoint is not None:
-        accelerator.load_state(str(checkpoint))
-        accelerator.print(
-            f"resuming from {checkpoint}: epoch {state.epoch + 1}, {state.step_in_epoch} of "
-            f"{len(train_loader)} batches done, global step {state.global_step}"
-        )
-        if accelerator.is_main_process:
-            log.truncate(state.global_step)
-            log.append({"kind": "resume", "global_step": state.global_step, "epoch": state.epoch,
-                        "step_in_epoch": state.step_in_epoch, "checkpoint": checkpoint.name})  # fmt: skip
-    elif resume:
-        accelerator.print(f"no checkpoint under {output_dir}: starting from scratch")
-        if accelerator.is_main_process and log.path.exists():
-            log.path.unlink()
-
-    folders = {name: output_dir / name for name in recipe.best_models}
-    while state.epoch < config.max_epochs and not state.stopped_early:
+    loop = _Loop(recipe, config, output_dir, accelerator)
+    if resume:
+        _resume(accelerator, output_dir, loop.state, loop.log, len(loop.train_loader))
+    while loop.state.epoch < config.max_epochs and not loop.state.stopped_early:
         started = time.perf_counter()
-        if hasattr(sampler, "epoch"):
-            sampler.epoch = state.epoch
-        loader = train_loader
-        if state.step_in_epoch:
-            loader = accelerator.skip_first_batches(train_loader, state.step_in_epoch)
-        model.train()
-        bar = tqdm(
-            total=len(train_loader),
-            initial=state.step_in_epoch,
-            desc=f"epoch {state.epoch + 1}/{config.max_epochs}",
-            disable=not (config.progress and accelerator.is_local_main_process),
-            dynamic_ncols=True,
-        )
-        for batch in loader:
-            loss, values = recipe.training_step(model, batch)
-            accelerator.backward(loss)
-            if config.max_grad_norm is not None:
-                accelerator.clip_grad_norm_(model.parameters(), config.max_grad_norm)
-            optimizer.step()
-            scheduler.step()
-            optimizer.zero_grad()
-            state.step_in_epoch += 1
-            state.global_step += 1
-            state.add_losses(*_reduced_losses(accelerator, recipe.loss_names, values))
-            bar.update()
-            running = state.mean_losses()
-            bar.set_postfix(loss=f"{running.get('loss', float('nan')):.4f}")
-            if (
-                accelerator.is_main_process
-                and config.log_every_steps
-                and state.global_step % config.log_every_steps == 0
-            ):
-                log.append({"kind": "step", "global_step": state.global_step, "epoch": state.epoch + 1,
-                            "train": running, "lr": scheduler.get_last_lr()[0]})  # fmt: skip
-            if (
-                config.checkpoint_every_steps
-                and state.global_step % config.checkpoint_every_steps == 0
-                and state.step_in_epoch < len(train_loader)
-            ):
-                save_checkpoint(accelerator, output_dir, state.global_step, config.keep_checkpoints)
-        bar.close()
-
-        model.eval()
-        validation = recipe.validate(model, accelerator)
-        if config.monitor not in validation:
-            raise InvalidInputError(
-                f"training.monitor is {config.monitor!r}, but validation reports {sorted(validation)}"
-            )
-        improved = [
-            name
-            for name, quantity in recipe.best_models.items()
-            if state.improves(name, validation[quantity])
-        ]
-        if accelerator.is_main_process:
-            unwrapped = accelerator.unwrap_model(model)
-            for name in improved:
-                replace_directory(folders[name], partial(recipe.save_model, unwrapped, validation=validation))
-        accelerator.wait_for_everyone()
-        stop = state.should_stop(
-            validation[config.monitor], config.early_stopping_patience, config.early_stopping_min_delta
-        )
-        record = {
-            "kind": "epoch",
-            "epoch": state.epoch + 1,
-            "global_step": state.global_step,
-            "train": state.mean_losses(),
-            "validation": validation,
-            "lr": scheduler.get_last_lr()[0],
-            "num_processes": accelerator.num_processes,
-            "saved": improved,
-            "epochs_without_improvement": state.stopping_wait,
-            "seconds": round(time.perf_counter() - started, 3),
-        }
-        if accelerator.is_main_process:
-            log.append(record)
-        summary = ", ".join(f"{k} {v:.4f}" for k, v in validation.items() if isinstance(v, float))
-        accelerator.print(
-            f"epoch {state.epoch + 1}: {summary}" + (f" (saved {', '.join(improved)})" if improved else "")
-        )
-        state.finish_epoch()
-        save_checkpoint(accelerator, output_dir, state.global_step, config.keep_checkpoints)
-        if stop:
-            accelerator.print(
-                f"early stopping: {config.monitor} has not improved by {config.early_stopping_min_delta:g} "
-                f"for {config.early_stopping_patience} epochs"
-            )
-
-    missing = [name for name, folder in folders.items() if not folder.is_dir()]
-    if missing:
-        raise InvalidInputError(f"No best model was saved for {missing}: train for at least one epoch")
-    metrics = recipe.finish(accelerator, folders)
-    if accelerator.is_main_process:
-        (output_dir / "metrics.json").write_text(
-            json.dumps(metrics, indent=2, sort_keys=True), encoding="utf-8"
-        )
-        plot_training_curves(log.records(), output_dir / "training_curves.png")
-        if push_to_hub:
-            from .hub import push_models
-
-            for url in push_models(folders, push_to_hub, root=recipe.root_model):
-                accelerator.print(f"pushed: {url}")
-    accelerator.wait_for_everyone()
-    return metrics
+        loop.train_epoch()
+        loop.close_epoch(time.perf_counter() - started)
+    return loop.finish(push_to_hub)
