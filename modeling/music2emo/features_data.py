@@ -98,11 +98,6 @@ class FeatureRows:
         values = pc.list_flatten(pc.list_flatten(cell)).to_numpy(zero_copy_only=False)
         return values.reshape(-1, self.embedding_dim)
 
-    def tag_counts(self) -> tuple[np.ndarray, int]:
-        """How many tagged rows carry each tag, and how many rows are tagged."""
-        tagged = self.moods[self.has_moods]
-        return tagged.sum(axis=0), len(tagged)
-
 
 def load_feature_rows(path: str, source: str, split: str, lexicon_va: bool = False) -> FeatureRows:
     """``datasets.load_dataset(path, source, split=split)`` as :class:`FeatureRows`, with clear errors."""

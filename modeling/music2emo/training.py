@@ -155,10 +155,9 @@ class Music2EmoRecipe(Recipe):
                 f"model.audio_embedding_dim is {options['audio_embedding_dim']} but the features dataset's "
                 f"embeddings have {embedding_dim} values: leave it out, it follows the data"
             )
-        if options.get("tag_priors") == "train":
-            counts = sum(rows.tag_counts()[0] for rows in self.train)
-            tagged = sum(rows.tag_counts()[1] for rows in self.train)
-            options["tag_priors"] = ((counts + 0.5) / (tagged + 1.0)).tolist()
+        if options.get("tag_priors") == "train":  # smoothed share of tagged training rows with each tag
+            tagged = np.concatenate([rows.moods[rows.has_moods] for rows in self.train])
+            options["tag_priors"] = ((tagged.sum(axis=0) + 0.5) / (len(tagged) + 1.0)).tolist()
         options.update(audio_embedding_dim=embedding_dim, tasks=self._tasks())
         try:
             return Music2EmoConfig(**options)
@@ -282,16 +281,15 @@ class Music2EmoRecipe(Recipe):
         return {**result, **values}
 
     # ------------------------------------------------------------------ outputs
-    def _card(self, config: Music2EmoConfig, folder: Path, metrics: Mapping[str, Mapping]) -> None:
-        quantity = self.best_models[folder.name.removesuffix(".partial")]
-        teachers = (
-            f", distilled from teachers ({self.distillation.method}, weight {self.distillation.weight:g})"
-            if self.teachers
-            else ""
-        )
+    def _card(self, config: Music2EmoConfig, name: str, folder: Path, metrics: Mapping[str, Mapping]) -> None:
+        teachers = ""
+        if self.teachers:
+            teachers = (
+                f", distilled from teachers ({self.distillation.method}, weight {self.distillation.weight:g})"
+            )
         origin = (
             f"trained with emotune (`train.py {self.role}`) on {', '.join(self.data.sources)}{teachers}; "
-            f"the epoch with the lowest {quantity} on the validation split(s)"
+            f"the epoch with the lowest {self.best_models[name]} on the validation split(s)"
         )
         datasets = [] if Path(self.data.path).exists() else [self.data.path]
         card = music2emo_model_card(
@@ -299,14 +297,14 @@ class Music2EmoRecipe(Recipe):
         )
         save_model_card(card, folder)
 
-    def save_model(self, model, folder: Path, validation: Mapping[str, float]) -> None:
+    def save_model(self, model, folder: Path, validation: Mapping[str, float], name: str) -> None:
         model.save_pretrained(folder)
         metrics: dict[str, dict] = {}
         for key, value in validation.items():
             source, _, metric = key.rpartition("/")
             if source:
                 metrics.setdefault(f"{source}/{self.data.validation_split}", {})[metric] = value
-        self._card(model.config, folder, metrics)
+        self._card(model.config, name, folder, metrics)
 
     def finish(self, accelerator, folders: Mapping[str, Path]) -> dict[str, Any]:
         results = {}
@@ -317,7 +315,7 @@ class Music2EmoRecipe(Recipe):
                 accelerator, batch_size=self.data.eval_batch_size, num_workers=self.data.num_workers,
             )  # fmt: skip
             if accelerator.is_main_process:
-                self._card(model.config, folder, headline(results[name]))
+                self._card(model.config, name, folder, headline(results[name]))
         return results
 
 

@@ -69,8 +69,9 @@ class Recipe(ABC):
         """Validation quantities, the same on every process (computed from gathered predictions)."""
 
     @abstractmethod
-    def save_model(self, model, folder: Path, validation: dict[str, float]) -> None:
-        """Write ``model`` (unwrapped) to ``folder`` with ``save_pretrained`` and a card (main process only)."""
+    def save_model(self, model, folder: Path, validation: dict[str, float], name: str) -> None:
+        """Write ``model`` (unwrapped) to ``folder`` with ``save_pretrained`` and a card, as the best
+        model ``name`` (a key of :attr:`best_models`); main process only."""
 
     @abstractmethod
     def finish(self, accelerator, folders: Mapping[str, Path]) -> dict[str, Any]:
@@ -235,9 +236,8 @@ class _Loop:
         if accelerator.is_main_process:
             unwrapped = accelerator.unwrap_model(self.model)
             for name in improved:
-                replace_directory(
-                    self.folders[name], partial(self.recipe.save_model, unwrapped, validation=validation)
-                )
+                save = partial(self.recipe.save_model, unwrapped, validation=validation, name=name)
+                replace_directory(self.folders[name], save)
         accelerator.wait_for_everyone()
         stop = state.should_stop(
             validation[config.monitor], config.early_stopping_patience, config.early_stopping_min_delta
