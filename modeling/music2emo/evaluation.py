@@ -219,6 +219,8 @@ def evaluate_command(
     models = {task: m.to(accelerator.device) for task, m in models.items()}
     if sources is None:
         sources = [name for name in datasets.get_dataset_config_names(data) if name != "all"]
+        if not sources:
+            raise InvalidInputError(f"{data} has no per-source configs to evaluate; name them with --sources")
     results = evaluate_models(models, data, sources, split, accelerator, batch_size=batch_size)
     report = {
         "model": model,
