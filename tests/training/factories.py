@@ -32,14 +32,20 @@ def _tags(valence: float, arousal: float) -> list[str]:
 
 
 def _rows(
-    source: str, split: str, count: int, dim: int, rng: np.random.Generator, projection: np.ndarray
+    source: str,
+    split: str,
+    count: int,
+    dim: int,
+    rng: np.random.Generator,
+    projection: np.ndarray,
+    noise: float,
 ) -> dict:
     columns: dict[str, list] = {name: [] for name in music2emo_features()}
     for index in range(count):
         valence, arousal = rng.uniform(1.5, 8.5, size=2)
         latent = np.array([(valence - 5) / 2, (arousal - 5) / 2])
         num_segments = int(rng.integers(1, 5))
-        segments = latent @ projection + rng.normal(0, 0.3, (num_segments, dim))
+        segments = latent @ projection + rng.normal(0, noise, (num_segments, dim))
         num_chords = int(rng.integers(3, 12))
         roots = rng.integers(1, 13, num_chords).tolist() + [0] * (100 - num_chords)
         qualities = rng.integers(1, 14, num_chords).tolist() + [0] * (100 - num_chords)
@@ -83,8 +89,10 @@ def write_features_dataset(
     sources: tuple[str, ...] = SOURCES,
     dim: int = 12,
     seed: int = 0,
+    noise: float = 0.3,
 ) -> Path:
-    """A features dataset folder: one config per source (and ``all``), train/validation/test splits."""
+    """A features dataset folder: one config per source (and ``all``), train/validation/test splits.
+    ``noise``: standard deviation of the Gaussian noise on every embedding value (the signal's is ~1)."""
     sizes = sizes or {"train": 24, "validation": 8, "test": 8}
     rng = np.random.default_rng(seed)
     projection = rng.normal(0, 1.0, (2, dim))
@@ -95,7 +103,7 @@ def write_features_dataset(
             # Sources differ in size, as the real ones do (the shorter ones run out first).
             count = max(2, count - 4 * number) if split == "train" else count
             splits[split] = Dataset.from_dict(
-                _rows(source, split, count, dim, rng, projection), features=music2emo_features()
+                _rows(source, split, count, dim, rng, projection, noise), features=music2emo_features()
             )
         configs[source] = splits
     write_dataset_folder(
