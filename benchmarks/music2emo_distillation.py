@@ -4,7 +4,7 @@ and no distillation, with the smoke recipes on a synthetic features dataset.
     python benchmarks/music2emo_distillation.py [--rows 96] [--seeds 0 1] [--epochs 20] [--noise 3]
 
 The features come from the tests' factory (valence/arousal and tags linear in random-projection
-embeddings, plus noise): the comparison shows the formulations run and what they do on an easy,
+embeddings, plus noise): the comparison shows the formulations run and what they do on a
 known signal; it says nothing about real music. Prints test PR-AUC / ROC-AUC (MTG-Jamendo) and
 R² V / R² A (mean over the VA datasets) per method, mean and spread over the seeds.
 """
