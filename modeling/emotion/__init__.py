@@ -2,6 +2,7 @@
 Video2Music's six video emotions."""
 
 from .lexicon import TAG_VA, lexicon_va
+from .metrics import mer_metrics
 from .scales import (
     QUADRANT_DESCRIPTIONS,
     SCALE_MAX,
@@ -29,6 +30,7 @@ __all__ = [
     "VIDEO_EMOTIONS",
     "bipolar_to_nine",
     "lexicon_va",
+    "mer_metrics",
     "nine_to_bipolar",
     "nine_to_unit",
     "quadrant",
