@@ -14,6 +14,7 @@ from .labels import (
     parse_pitch_class,
     parse_progression,
 )
+from .timed import TimedChord, frames_to_timed_chords, merge_repeats
 from .vocabulary import (
     AMT_CHORD_END,
     AMT_CHORD_PAD,
@@ -58,8 +59,11 @@ __all__ = [
     "Chord",
     "EncodedChords",
     "Key",
+    "TimedChord",
     "denormalize_chords",
     "encode_chords",
+    "frames_to_timed_chords",
+    "merge_repeats",
     "normalize_chords",
     "parse_chord",
     "parse_key",
