@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ..errors import ChordLabelError
+from ..errors import InvalidInputError
 
 
 @dataclass(frozen=True)
@@ -24,9 +24,9 @@ class TimedChord:
 
     def __post_init__(self) -> None:
         if not self.end > self.start:
-            raise ChordLabelError(
+            raise InvalidInputError(
                 f"A timed chord must end after it starts, got start={self.start} end={self.end} "
-                f"for {self.label!r}; accepted: end > start (seconds)."
+                f"for {self.label!r}. Accepted: end > start (seconds)."
             )
 
     @property
@@ -51,7 +51,7 @@ def merge_repeats(chords: Iterable[TimedChord]) -> list[TimedChord]:
 def frames_to_timed_chords(labels: Sequence[str], frame_seconds: float) -> list[TimedChord]:
     """Turn one label per frame (each ``frame_seconds`` long) into merged timed segments."""
     if frame_seconds <= 0:
-        raise ChordLabelError(f"frame_seconds must be positive, got {frame_seconds}.")
+        raise InvalidInputError(f"frame_seconds must be positive, got {frame_seconds}. Accepted: > 0.")
     return merge_repeats(
         TimedChord(i * frame_seconds, (i + 1) * frame_seconds, label) for i, label in enumerate(labels)
     )

@@ -1,7 +1,7 @@
 import pytest
 
 from modeling.chords import TimedChord, frames_to_timed_chords, merge_repeats
-from modeling.errors import ChordLabelError
+from modeling.errors import InvalidInputError
 
 
 def test_frames_merge_into_segments():
@@ -19,5 +19,5 @@ def test_merge_keeps_gaps_apart():
 
 
 def test_end_before_start_is_rejected():
-    with pytest.raises(ChordLabelError, match="end > start"):
+    with pytest.raises(InvalidInputError, match="end > start"):
         TimedChord(2.0, 1.0, "C:maj")
