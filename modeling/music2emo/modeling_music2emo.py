@@ -308,9 +308,14 @@ class Music2EmoModel(Music2EmoPreTrainedModel):
         if labels.shape != logits.shape:
             raise ValueError(f"mood_labels must have shape {tuple(logits.shape)}, got {tuple(labels.shape)}")
         present = self._present(labels, labels_mask)
-        targets = torch.where(present[:, None], labels, torch.zeros_like(labels)).to(logits.dtype)
+        # losses are computed in float32, so bf16/fp16 outputs do not round the targets
+        targets = torch.where(present[:, None], labels, torch.zeros_like(labels)).float()
         per_element = F.binary_cross_entropy_with_logits(
-            logits, targets, weight=self.mood_weight, pos_weight=self.mood_pos_weight, reduction="none"
+            logits.float(),
+            targets,
+            weight=self.mood_weight,
+            pos_weight=self.mood_pos_weight,
+            reduction="none",
         )
         return self._masked_mean(per_element.mean(dim=-1), present)
 
@@ -319,7 +324,8 @@ class Music2EmoModel(Music2EmoPreTrainedModel):
         if labels.shape != va.shape:
             raise ValueError(f"va_labels must have shape {tuple(va.shape)}, got {tuple(labels.shape)}")
         present = self._present(labels, labels_mask)
-        targets = torch.where(present[:, None], labels, va.detach()).to(va.dtype)
+        va = va.float()
+        targets = torch.where(present[:, None], labels.float(), va.detach())
         return self._masked_mean(((va - targets) ** 2).mean(dim=-1), present)
 
 
