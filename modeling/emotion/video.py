@@ -7,7 +7,43 @@ in the AMT model's input (and of the emotion-to-chord-quality map its loss uses)
 
 from __future__ import annotations
 
-__all__ = ["VIDEO_EMOTIONS"]
+import math
+
+from .scales import bipolar_to_nine
+
+__all__ = ["VIDEO_EMOTIONS", "VIDEO_EMOTION_ANGLES", "VIDEO_EMOTION_VA", "VIDEO_EMOTION_VA_RADIUS"]
 
 VIDEO_EMOTIONS: tuple[str, ...] = ("exciting", "fearful", "tense", "sad", "relaxing", "neutral")
 """The zero-shot prompts, verbatim (CLIP text inputs, no template), in feature order."""
+
+VIDEO_EMOTION_ANGLES: dict[str, float | None] = {
+    "exciting": 49.0,
+    "fearful": 117.0,
+    "tense": 92.0,
+    "sad": 208.0,
+    "relaxing": 318.0,
+    "neutral": None,
+}
+"""Where each video emotion sits on Russell's circumplex, in degrees counter-clockwise from the
+positive-valence axis: the angles of *excited*, *afraid*, *tense*, *sad* and *relaxed* in Russell's
+(1980) circular ordering of affect words; ``neutral`` is the origin."""
+
+VIDEO_EMOTION_VA_RADIUS = 0.75
+"""Distance of the five non-neutral emotions from the origin on the bipolar [-1, 1] plane."""
+
+
+def _emotion_va(angle: float | None) -> tuple[float, float]:
+    if angle is None:
+        return (5.0, 5.0)
+    radians = math.radians(angle)
+    return (
+        round(bipolar_to_nine(VIDEO_EMOTION_VA_RADIUS * math.cos(radians)), 4),
+        round(bipolar_to_nine(VIDEO_EMOTION_VA_RADIUS * math.sin(radians)), 4),
+    )
+
+
+VIDEO_EMOTION_VA: dict[str, tuple[float, float]] = {
+    emotion: _emotion_va(angle) for emotion, angle in VIDEO_EMOTION_ANGLES.items()
+}
+"""The fixed map from the six video emotions to (valence, arousal) on the 1-9 scale, used by the
+affective check: a second's VA is its emotion probabilities times these points."""

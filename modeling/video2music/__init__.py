@@ -9,5 +9,6 @@ Modules (import from them directly; decord, PySceneDetect and CLIP load only whe
 * :mod:`.media`: ffprobe/ffmpeg helpers and the video input checks;
 * :mod:`.arrangement`: chords (one per second) + note density + loudness -> MIDI (pretty_midi);
 * :mod:`.rendering`: MIDI -> audio with FluidSynth, audio + video -> video with ffmpeg;
-* :mod:`.outputs`: the four outputs of a render (video, MIDI, audio, JSON).
+* :mod:`.outputs`: the four outputs of a render (video, MIDI, audio, JSON);
+* :mod:`.affective`: the affective check (video emotion against the music's VA over time).
 """
