@@ -1,0 +1,32 @@
+"""Chord recognition backends, by name.
+
+Every backend is a class with ``from_pretrained(name_or_path=None, device=None, dtype=None)``, a
+``sampling_rate`` attribute (the rate it wants its audio at) and ``__call__(waveform, sampling_rate)
+-> list[TimedChord]``; backends that can stream long audio also offer ``recognize_blocks(blocks)``
+and ``block_seconds``.
+
+* ``"dsp"``: :class:`~modeling.chords.dsp.DSPChordRecognizer`, chroma templates + Viterbi, no
+  weights, major/minor triads (works offline, in tests and in the demo).
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from ..errors import InvalidInputError
+
+__all__ = ["CHORD_BACKENDS", "load_chord_recognizer"]
+
+CHORD_BACKENDS = {
+    "dsp": "modeling.chords.dsp:DSPChordRecognizer",
+}
+"""Backend name -> ``module:class``."""
+
+
+def load_chord_recognizer(backend: str = "dsp", model: str | None = None, device=None, dtype=None):
+    """The recogniser of ``backend`` (``model``: Hub id or folder of its weights, when it has any)."""
+    if backend not in CHORD_BACKENDS:
+        raise InvalidInputError(f"Unknown chord backend {backend!r}. Accepted: {', '.join(CHORD_BACKENDS)}")
+    module, name = CHORD_BACKENDS[backend].split(":")
+    recognizer_class = getattr(importlib.import_module(module), name)
+    return recognizer_class.from_pretrained(model, device=device, dtype=dtype)
