@@ -8,9 +8,12 @@ works without ``trust_remote_code``. Saved models also carry their code for the 
 """
 
 from transformers import AutoConfig, AutoModel
+from transformers.pipelines import PIPELINE_REGISTRY
 
+from .defaults import MUSIC2EMO_MODEL
 from .errors import EmotuneError
 from .music2emo import Music2EmoConfig, Music2EmoModel
+from .music2emo.pipeline_music2emo import MusicEmotionRecognitionPipeline
 
 __version__ = "0.1.0"
 
@@ -22,4 +25,18 @@ for _config_class, _model_class in _MODELS:
     _config_class.register_for_auto_class()
     _model_class.register_for_auto_class("AutoModel")
 
-__all__ = ["EmotuneError", "Music2EmoConfig", "Music2EmoModel", "__version__"]
+PIPELINE_REGISTRY.register_pipeline(
+    "music-emotion-recognition",
+    pipeline_class=MusicEmotionRecognitionPipeline,
+    pt_model=AutoModel,
+    default={"pt": (MUSIC2EMO_MODEL, "main")},
+    type="audio",
+)
+
+__all__ = [
+    "EmotuneError",
+    "Music2EmoConfig",
+    "Music2EmoModel",
+    "MusicEmotionRecognitionPipeline",
+    "__version__",
+]

@@ -84,8 +84,10 @@ class DSPChordRecognizer:
             if len(block) < 2:
                 continue
             frames = int(np.ceil(len(block) / self.hop_length))
+            if len(block) < 4 * self.hop_length:  # too short for the CQT's lowest octave: zero-pad
+                block = np.pad(block, (0, 4 * self.hop_length - len(block)))
             c = librosa.feature.chroma_cqt(
-                y=block, sr=self.sampling_rate, hop_length=self.hop_length, n_octaves=6, norm=None
+                y=block, sr=self.sampling_rate, hop_length=self.hop_length, n_octaves=6, norm=None, tuning=0.0
             )[:, :frames]
             rms = librosa.feature.rms(
                 y=block, frame_length=self.hop_length, hop_length=self.hop_length, center=True

@@ -1,0 +1,193 @@
+"""The ``music-emotion-recognition`` pipeline: audio in, mood tags, valence-arousal, key and chords out.
+
+    from transformers import pipeline
+    import modeling  # registers the task
+
+    mer = pipeline("music-emotion-recognition", model="emotune/music2emo",
+                   audio_encoder="m-a-p/MERT-v1-95M", chord_backend="dsp")
+    mer("song.mp3")
+    mer(["a.mp3", "b.wav"])                      # lists run batched through the model
+    mer({"array": wave, "sampling_rate": 44100})  # arrays need their sampling rate
+
+Each result is a dict: ``moods`` (all 56 tags, ``{"label", "score"}``, best first),
+``predicted_moods`` (labels whose score is at least ``threshold``, 0.5 as in the original),
+``valence`` and ``arousal`` (1-9), ``quadrant`` (Russell's, ``Q1``..``Q4``), ``key`` (``"A minor"``),
+``chords`` (``{"start", "end", "label"}`` in the clip's key), ``segments`` (the emotion curve: the
+model applied to each 30 s segment: ``start``, ``end``, ``valence``, ``arousal``, ``quadrant`` and
+its top-5 ``moods``) and ``duration``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+from transformers import Pipeline
+
+from ..emotion import MOOD_TAGS, quadrant
+from ..errors import InvalidInputError
+from .feature_extraction_music2emo import Music2EmoFeatureExtractor, Music2EmoFeatures
+
+__all__ = ["MusicEmotionRecognitionPipeline"]
+
+_EXTRACTOR_OPTIONS = (
+    "audio_encoder",
+    "layers",
+    "chord_backend",
+    "chord_model",
+    "key_method",
+    "encoder_dtype",
+    "batch_size",
+)
+
+
+class MusicEmotionRecognitionPipeline(Pipeline):
+    """Music emotion recognition with a :class:`~modeling.music2emo.Music2EmoModel`.
+
+    Extra arguments of ``pipeline(...)``: ``audio_encoder`` (default: the model config's
+    ``audio_encoder``), ``layers``, ``chord_backend`` (``"dsp"``), ``chord_model``, ``key_method``
+    (``"music21"``), ``encoder_dtype`` (``"bfloat16"`` on a GPU), ``batch_size`` (encoder segments per
+    pass), or a ready ``feature_extractor`` (:class:`Music2EmoFeatureExtractor`). Call arguments:
+    ``threshold`` (0.5), ``top_k_segment_moods`` (5), ``sampling_rate`` (for arrays).
+    """
+
+    _load_tokenizer = False
+    _load_feature_extractor = False
+    _load_image_processor = False
+    _load_video_processor = False
+    _load_processor = False
+
+    def __init__(self, model, feature_extractor: Music2EmoFeatureExtractor | None = None, **kwargs):
+        options = {name: kwargs.pop(name) for name in _EXTRACTOR_OPTIONS if name in kwargs}
+        super().__init__(model=model, **kwargs)
+        if feature_extractor is None:
+            options.setdefault("device", self.device)
+            options["dtype"] = options.pop("encoder_dtype", None)
+            feature_extractor = Music2EmoFeatureExtractor.from_model_config(self.model.config, **options)
+        self.feature_extractor = feature_extractor
+        if self.feature_extractor.encoder.embedding_dim != self.model.config.audio_embedding_dim:
+            raise InvalidInputError(
+                f"The audio encoder {self.feature_extractor.encoder.name_or_path} gives "
+                f"{self.feature_extractor.encoder.embedding_dim}-d embeddings but the model expects "
+                f"{self.model.config.audio_embedding_dim}. Accepted: the encoder and layers the model was trained with"
+            )
+
+    def _sanitize_parameters(self, threshold=None, top_k_segment_moods=None, sampling_rate=None, **kwargs):
+        preprocess, postprocess = {}, {}
+        if sampling_rate is not None:
+            preprocess["sampling_rate"] = sampling_rate
+        if threshold is not None:
+            if not 0.0 <= float(threshold) <= 1.0:
+                raise InvalidInputError(f"threshold must be between 0 and 1, got {threshold!r}")
+            postprocess["threshold"] = float(threshold)
+        if top_k_segment_moods is not None:
+            postprocess["top_k_segment_moods"] = int(top_k_segment_moods)
+        return preprocess, {}, postprocess
+
+    def __call__(self, inputs, **kwargs):
+        """One input -> one result dict; a list -> a list of results (the model runs once for all)."""
+        if isinstance(inputs, (list, tuple)):
+            if not inputs:
+                return []
+            preprocess, forward, postprocess = self._sanitize_parameters(**kwargs)
+            items = [self.preprocess(item, **preprocess) for item in inputs]
+            outputs = self._forward(self._collate(items), **forward)
+            split = self._split(outputs, [item["features"] for item in items])
+            return [self.postprocess(output, **postprocess) for output in split]
+        return super().__call__(inputs, **kwargs)
+
+    def preprocess(self, inputs, sampling_rate: int | None = None) -> dict[str, Any]:
+        if isinstance(inputs, dict):
+            if "array" not in inputs:
+                raise InvalidInputError(
+                    f"An audio dict needs 'array' and 'sampling_rate' keys, got {sorted(inputs)}. Accepted: a path, "
+                    "an array with sampling_rate=, or {'array': ..., 'sampling_rate': ...}"
+                )
+            inputs, sampling_rate = inputs["array"], inputs.get("sampling_rate", sampling_rate)
+        features = self.feature_extractor(inputs, sampling_rate=sampling_rate)
+        return {"features": features}
+
+    @staticmethod
+    def _collate(items: list[dict[str, Any]]) -> dict[str, Any]:
+        features = [item["features"] for item in items]
+        return {"features": features}
+
+    @staticmethod
+    def _split(outputs: dict[str, Any], features: list[Music2EmoFeatures]) -> list[dict[str, Any]]:
+        results, clip, segment = [], 0, 0
+        for item in features:
+            count = len(item.segments)
+            results.append(
+                {
+                    "features": item,
+                    "mood_scores": outputs["mood_scores"][clip],
+                    "va": outputs["va"][clip],
+                    "segment_mood_scores": outputs["segment_mood_scores"][segment : segment + count],
+                    "segment_va": outputs["segment_va"][segment : segment + count],
+                }
+            )
+            clip, segment = clip + 1, segment + count
+        return results
+
+    def _forward(self, model_inputs: dict[str, Any]) -> dict[str, Any]:
+        features: list[Music2EmoFeatures] = model_inputs["features"]
+        clips = [f.model_inputs() for f in features]
+        segments = [f.segment_inputs() for f in features]
+        batch = {name: torch.cat([c[name] for c in clips + segments]) for name in clips[0]}
+        dtype = next(self.model.parameters()).dtype
+        batch = {
+            name: value.to(self.device, dtype=dtype if value.is_floating_point() else value.dtype)
+            for name, value in batch.items()
+        }
+        with torch.inference_mode():
+            output = self.model(**batch)
+        scores = output.mood_logits.float().sigmoid().cpu().numpy()
+        va = output.va.float().cpu().numpy()
+        n = len(features)
+        return {
+            "features": features,
+            "mood_scores": scores[:n],
+            "va": va[:n],
+            "segment_mood_scores": scores[n:],
+            "segment_va": va[n:],
+        }
+
+    def forward(self, model_inputs, **forward_params):
+        """One clip through ``Pipeline.__call__``: run it as a batch of one."""
+        outputs = self._forward(self._collate([model_inputs]), **forward_params)
+        return self._split(outputs, [model_inputs["features"]])[0]
+
+    def postprocess(
+        self, model_outputs: dict[str, Any], threshold: float = 0.5, top_k_segment_moods: int = 5
+    ):
+        features: Music2EmoFeatures = model_outputs["features"]
+        scores = np.asarray(model_outputs["mood_scores"])
+        order = np.argsort(-scores, kind="stable")
+        valence, arousal = (float(v) for v in model_outputs["va"])
+        segments = []
+        for (start, end), seg_scores, (v, a) in zip(
+            features.segments, model_outputs["segment_mood_scores"], model_outputs["segment_va"]
+        ):
+            top = np.argsort(-seg_scores, kind="stable")[:top_k_segment_moods]
+            segments.append(
+                {
+                    "start": round(float(start), 3),
+                    "end": round(float(end), 3),
+                    "valence": float(v),
+                    "arousal": float(a),
+                    "quadrant": quadrant(float(v), float(a)),
+                    "moods": [{"label": MOOD_TAGS[i], "score": float(seg_scores[i])} for i in top],
+                }
+            )
+        return {
+            "moods": [{"label": MOOD_TAGS[i], "score": float(scores[i])} for i in order],
+            "predicted_moods": [MOOD_TAGS[i] for i in order if scores[i] >= threshold],
+            "valence": valence,
+            "arousal": arousal,
+            "quadrant": quadrant(valence, arousal),
+            "key": features.key.name,
+            "chords": [chord.to_dict() for chord in features.chords],
+            "segments": segments,
+            "duration": round(float(features.duration), 3),
+        }

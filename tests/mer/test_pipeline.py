@@ -1,0 +1,108 @@
+"""The music-emotion-recognition pipeline and `emotune predict`, with tiny random models."""
+
+import json
+
+import pytest
+
+from modeling.emotion import MOOD_TAGS
+from modeling.errors import AudioDecodingError, InvalidInputError
+from modeling.synth import render_progression, write_audio
+from tests.conftest import REPO_ROOT, run_python
+from tests.mer.audio_files import lavfi_audio
+
+
+@pytest.fixture(scope="module")
+def minor_clip(audio_dir):
+    wave = render_progression(["A:min", "D:min", "E", "A:min"] * 5, 2.0, 44100)
+    return write_audio(audio_dir / "minor.mp3", wave, 44100)
+
+
+def test_result_has_everything_the_issue_lists(mer, minor_clip):
+    result = mer(str(minor_clip))
+    assert [m["label"] for m in result["moods"]] != MOOD_TAGS
+    assert sorted(m["label"] for m in result["moods"]) == sorted(MOOD_TAGS)
+    scores = [m["score"] for m in result["moods"]]
+    assert scores == sorted(scores, reverse=True)
+    assert result["predicted_moods"] == [m["label"] for m in result["moods"] if m["score"] >= 0.5]
+    assert isinstance(result["valence"], float) and isinstance(result["arousal"], float)
+    assert result["quadrant"] in {"Q1", "Q2", "Q3", "Q4"}
+    assert result["key"] == "A minor"
+    assert [c["label"] for c in result["chords"][:4]] == ["A:min", "D:min", "E", "A:min"]
+    assert [(s["start"], s["end"]) for s in result["segments"]] == [(0.0, 30.0), (30.0, 40.0)]
+    assert all(len(s["moods"]) == 5 for s in result["segments"])
+    json.dumps(result)
+
+
+def test_lists_run_batched_and_match_single_calls(mer, minor_clip, audio_dir):
+    other = lavfi_audio(audio_dir / "tone.ogg", "sine=frequency=330", seconds=4.0)
+    single = [mer(str(minor_clip)), mer(str(other))]
+    batched = mer([str(minor_clip), str(other)])
+    for a, b in zip(single, batched, strict=True):
+        assert a["valence"] == pytest.approx(b["valence"], abs=1e-5)
+        assert a["moods"][0]["label"] == b["moods"][0]["label"]
+    assert mer([]) == []
+
+
+def test_threshold_and_array_inputs(mer):
+    wave = render_progression(["C", "G"], 1.0, 22050)
+    strict = mer({"array": wave, "sampling_rate": 22050}, threshold=1.0)
+    assert strict["predicted_moods"] == []
+    assert len(mer(wave, sampling_rate=22050, threshold=0.0)["predicted_moods"]) == 56
+    with pytest.raises(InvalidInputError, match="between 0 and 1"):
+        mer(wave, sampling_rate=22050, threshold=2)
+    with pytest.raises(InvalidInputError, match="'array' and 'sampling_rate'"):
+        mer({"audio": wave})
+
+
+@pytest.mark.parametrize(
+    ("name", "source", "rate", "channels", "seconds"),
+    [
+        ("silence.wav", "anullsrc", 44100, 2, 3.0),
+        ("low.wav", "sine=frequency=300", 8000, 1, 3.0),
+        ("high.flac", "sine=frequency=1000", 192000, 2, 3.0),
+        ("surround.wav", "sine=frequency=440", 48000, 6, 3.0),
+    ],
+)
+def test_unusual_but_valid_audio_returns_results(mer, audio_dir, name, source, rate, channels, seconds):
+    result = mer(str(lavfi_audio(audio_dir / name, source, rate=rate, channels=channels, seconds=seconds)))
+    assert len(result["moods"]) == 56 and result["duration"] == pytest.approx(seconds, abs=0.05)
+    if source == "anullsrc":
+        assert [c["label"] for c in result["chords"]] == ["N"] and result["key"] == "C major"
+
+
+def test_a_twenty_minute_file_is_processed_in_segments(mer, audio_dir):
+    result = mer(str(lavfi_audio(audio_dir / "long.ogg", "sine=frequency=220", rate=16000, seconds=1200.0)))
+    assert len(result["segments"]) == 40 and result["segments"][-1]["end"] == pytest.approx(1200.0, abs=0.1)
+
+
+def test_bad_input_reaches_the_caller_as_the_family_error(mer, audio_dir):
+    (audio_dir / "notes.wav").write_text("not audio")
+    with pytest.raises(AudioDecodingError, match="cannot be decoded"):
+        mer(str(audio_dir / "notes.wav"))
+
+
+def test_predict_command_prints_a_summary_json_and_a_figure(model_dir, minor_clip, audio_dir, tmp_path):
+    (audio_dir / "bad.wav").write_text("not audio")
+    code = f"""
+import sys
+from modeling.cli import main
+sys.exit(main(["predict", {str(minor_clip)!r}, "--model", {str(model_dir)!r}, "--plot", {str(tmp_path / "f.png")!r}]))
+"""
+    done = run_python(code, cwd=REPO_ROOT)
+    assert done.returncode == 0, done.stderr
+    assert (
+        "key: A minor" in done.stdout and "quadrant" in done.stdout and "chords: A:min D:min E" in done.stdout
+    )
+    assert (tmp_path / "f.png").stat().st_size > 10_000
+
+    code = f"""
+import sys
+from modeling.cli import main
+sys.exit(main(["predict", {str(minor_clip)!r}, {str(audio_dir / "bad.wav")!r}, "--model", {str(model_dir)!r}, "--json"]))
+"""
+    done = run_python(code, cwd=REPO_ROOT)
+    assert done.returncode == 1
+    results = json.loads(done.stdout)
+    assert results[str(minor_clip)]["key"] == "A minor"
+    assert "cannot be decoded as audio" in results[str(audio_dir / "bad.wav")]["error"]
+    assert "Traceback" not in done.stderr
