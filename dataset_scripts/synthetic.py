@@ -1,8 +1,9 @@
 """The synthetic corpus (``emotune make-synthetic``): labelled music in the four official raw layouts.
 
 Each piece is procedurally generated (``modeling.synth``): a four-chord progression in a random key,
-in major (I-V-vi-IV) or minor (i-VI-III-VII), at a tempo, loudness and register drawn from the seed,
-with a slow swell or fade. Its labels follow the best-established affect correlates of music
+in major (I-IV-V-I) or harmonic minor (i-iv-V-i), cadences whose key and mode a key finder can
+tell (relative-key pop loops share one chord set), at a tempo, loudness and register drawn from the
+seed, with a slow swell or fade. Its labels follow the best-established affect correlates of music
 (Gabrielsson & Lindström 2010; Eerola et al. 2013): mode drives valence (major -> positive), tempo
 and loudness drive arousal (fast/loud -> high), a higher register is slightly more positive and
 aroused. The mapping is :func:`affect`; valence-arousal on 1-9, per-time-step arousal follows the
@@ -60,7 +61,7 @@ LOUDNESS_RANGE = (0.25, 1.0)
 REGISTERS = (3, 4, 5)
 MTG_FIRST_ID = 9_000_000
 _STEP = 0.5  # seconds between per-time-step annotations (2 Hz, like the releases)
-_PROGRESSIONS = {"major": ("C", "G", "A:min", "F"), "minor": ("A:min", "F", "C", "G")}  # in C major / A minor
+_PROGRESSIONS = {"major": ("C", "F", "G", "C"), "minor": ("A:min", "D:min", "E", "A:min")}  # in C major / A minor
 
 
 @dataclass(frozen=True)

@@ -26,28 +26,48 @@ def midi_to_hz(pitch: float) -> float:
     return 440.0 * 2.0 ** ((pitch - 69.0) / 12.0)
 
 
-def tone(frequency: float, duration: float, sampling_rate: int = 22050, *, decay: float = 2.5) -> np.ndarray:
-    """One piano-like note: decaying harmonic partials, 10 ms attack, 30 ms release; peak about 1."""
+def tone(
+    frequency: float,
+    duration: float,
+    sampling_rate: int = 22050,
+    *,
+    decay: float = 2.5,
+    brightness: float = 1.0,
+) -> np.ndarray:
+    """One piano-like note: decaying harmonic partials, 10 ms attack, 30 ms release; peak about 1.
+
+    ``brightness`` scales partial ``k`` by ``brightness ** (k - 1)`` (below 1: a softer, darker note).
+    """
     n = max(int(round(duration * sampling_rate)), 1)
     t = np.arange(n, dtype=np.float64) / sampling_rate
     wave = np.zeros(n)
     for k, amplitude in enumerate(_PARTIALS, start=1):
         if frequency * k < sampling_rate / 2:
-            wave += amplitude * np.exp(-decay * k**0.5 * t) * np.sin(2 * np.pi * frequency * k * t)
+            wave += (
+                amplitude
+                * brightness ** (k - 1)
+                * np.exp(-decay * k**0.5 * t)
+                * np.sin(2 * np.pi * frequency * k * t)
+            )
     envelope = np.minimum(1.0, t / 0.01) * np.minimum(1.0, (duration - t) / 0.03).clip(0.0, 1.0)
-    return (wave * envelope / sum(_PARTIALS)).astype(np.float32)
+    return (wave * envelope / sum(a * brightness**k for k, a in enumerate(_PARTIALS))).astype(np.float32)
 
 
 def render_notes(
     notes: Sequence[tuple[float, float, float, float]], duration: float, sampling_rate: int = 22050
 ) -> np.ndarray:
-    """Mix ``(start_s, length_s, midi_pitch, velocity 0..1)`` notes into a mono float32 signal."""
+    """Mix ``(start_s, length_s, midi_pitch, velocity 0..1)`` notes into a mono float32 signal.
+
+    Like a piano's, softer notes are darker: the tone's brightness is ``min(1, 0.4 + 2 velocity)``.
+    """
     out = np.zeros(int(round(duration * sampling_rate)) + 1, dtype=np.float32)
     for start, length, pitch, velocity in notes:
         begin = int(round(start * sampling_rate))
         if begin >= len(out):
             continue
-        note = velocity * tone(midi_to_hz(pitch), length, sampling_rate)
+        note = velocity * tone(
+            midi_to_hz(pitch), length, sampling_rate, brightness=min(1.0, 0.4 + 2.0 * velocity)
+        )
         end = min(begin + len(note), len(out))
         out[begin:end] += note[: end - begin]
     return out[: int(round(duration * sampling_rate))]

@@ -4,8 +4,8 @@ The real encoder (``m-a-p/MERT-v1-95M``) comes from the Hub, which tests, the of
 benchmarks cannot reach. MERT-v1 is a HuBERT-style model: a 7-layer convolutional front end with
 strides (5, 2, 2, 2, 2, 2, 2) (320 samples per frame: 75 frames per second at 24 kHz) and a
 Transformer encoder. :func:`save_random_mert` saves a ``transformers.HubertModel`` of that
-architecture plus MERT's ``Wav2Vec2FeatureExtractor`` settings (24 kHz, zero-mean unit-variance
-normalisation, attention mask), which then loads through exactly the code that loads the real
+architecture plus MERT-v1's published ``Wav2Vec2FeatureExtractor`` settings (24 kHz, no
+per-clip normalisation: ``do_normalize`` false, attention mask), which then loads through exactly the code that loads the real
 one: ``AutoModel.from_pretrained(folder, trust_remote_code=True)``.
 
 Sizes: ``"95m"`` is MERT-v1-95M's (12 layers, hidden 768, feed-forward 3072, 12 heads: the same
@@ -49,6 +49,6 @@ def save_random_mert(folder: str | Path, size: Literal["tiny", "95m"] = "tiny", 
     folder = Path(folder)
     model.save_pretrained(folder)
     Wav2Vec2FeatureExtractor(
-        feature_size=1, sampling_rate=24000, padding_value=0.0, do_normalize=True, return_attention_mask=True
+        feature_size=1, sampling_rate=24000, padding_value=0.0, do_normalize=False, return_attention_mask=True
     ).save_pretrained(folder)
     return folder

@@ -1,0 +1,59 @@
+"""``emotune extract-features``: a unified emotion dataset -> Music2Emo features (what train.py reads)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+NAME = "extract-features"
+HELP = (
+    "Extract Music2Emo features (MERT embeddings per 30 s segment, chords, key) for every recording of a "
+    "unified dataset folder built by `emotune build-dataset`."
+)
+
+
+def add_arguments(parser) -> None:
+    from ..defaults import MERT_MODEL
+
+    parser.add_argument("dataset", metavar="DATASET", help="unified dataset folder (or Hub id)")
+    parser.add_argument("--output-dir", type=Path, required=True, help="the features dataset folder to write")
+    parser.add_argument("--audio-encoder", default=MERT_MODEL, help=f"MERT Hub id or folder ({MERT_MODEL})")
+    parser.add_argument("--layers", type=int, nargs="+", default=[5, 6], help="encoder layers pooled (5 6)")
+    parser.add_argument("--chord-backend", default="dsp", help="chord recogniser (dsp)")
+    parser.add_argument("--chord-model", help="Hub id or folder of the chord backend's weights")
+    parser.add_argument("--key-method", default="music21", choices=["music21", "profiles"])
+    parser.add_argument("--sources", nargs="+", help="only these source configs (default: all)")
+    parser.add_argument("--device", help="cpu, cuda (default: cuda when available)")
+    parser.add_argument("--dtype", choices=["float32", "bfloat16", "float16"], help="encoder precision")
+    parser.add_argument("--batch-size", type=int, default=4, help="encoder segments per pass (4)")
+    parser.add_argument("--push-to-hub", metavar="REPO", help="upload the features folder afterwards")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+
+
+def run(args) -> int:
+    from dataset_scripts.features import extract_features
+    from dataset_scripts.hub_layout import push_to_hub
+
+    from ..music2emo.feature_extraction_music2emo import Music2EmoFeatureExtractor
+
+    extractor = Music2EmoFeatureExtractor(
+        args.audio_encoder,
+        layers=tuple(args.layers),
+        chord_backend=args.chord_backend,
+        chord_model=args.chord_model,
+        key_method=args.key_method,
+        device=args.device,
+        dtype=args.dtype,
+        batch_size=args.batch_size,
+    )
+    summary = extract_features(
+        args.dataset,
+        args.output_dir,
+        extractor,
+        sources=args.sources,
+        description=extractor.describe(),
+        progress=not args.no_progress,
+    )
+    print(summary.text)
+    if args.push_to_hub:
+        print(f"Pushed to {push_to_hub(summary.folder.path, args.push_to_hub)}")
+    return 0
