@@ -14,10 +14,18 @@ from .defaults import MUSIC2EMO_MODEL
 from .errors import EmotuneError
 from .music2emo import Music2EmoConfig, Music2EmoModel
 from .music2emo.pipeline_music2emo import MusicEmotionRecognitionPipeline
+from .video2music.configuration_amt import AMTConfig
+from .video2music.configuration_amt_regression import AMTRegressionConfig
+from .video2music.modeling_amt import AMTModel
+from .video2music.modeling_amt_regression import AMTRegressionModel
 
 __version__ = "0.1.0"
 
-_MODELS = ((Music2EmoConfig, Music2EmoModel),)
+_MODELS = (
+    (Music2EmoConfig, Music2EmoModel),
+    (AMTConfig, AMTModel),
+    (AMTRegressionConfig, AMTRegressionModel),
+)
 
 for _config_class, _model_class in _MODELS:
     AutoConfig.register(_config_class.model_type, _config_class, exist_ok=True)
@@ -34,6 +42,10 @@ PIPELINE_REGISTRY.register_pipeline(
 )
 
 __all__ = [
+    "AMTConfig",
+    "AMTModel",
+    "AMTRegressionConfig",
+    "AMTRegressionModel",
     "EmotuneError",
     "Music2EmoConfig",
     "Music2EmoModel",

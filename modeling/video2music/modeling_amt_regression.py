@@ -1,0 +1,109 @@
+"""Video2Music's note density / loudness model: a bidirectional GRU over per-second video features.
+
+This file travels to the Hub as remote code: it imports only torch, transformers and the standard
+library.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from transformers import PreTrainedModel
+from transformers import initialization as init
+from transformers.utils import ModelOutput
+
+from .configuration_amt_regression import AMTRegressionConfig
+
+
+@dataclass
+class AMTRegressionOutput(ModelOutput):
+    """Output of [`AMTRegressionModel`].
+
+    Args:
+        loss (`torch.FloatTensor` of shape `()`, *optional*): MSE over the real seconds, when `labels` are given.
+        predictions (`torch.FloatTensor` of shape `(batch, seconds, 2)`): note density and loudness per second.
+    """
+
+    loss: torch.FloatTensor | None = None
+    predictions: torch.FloatTensor | None = None
+
+
+class AMTRegressionPreTrainedModel(PreTrainedModel):
+    config_class = AMTRegressionConfig
+    base_model_prefix = "amt_regression"
+    main_input_name = "video_features"
+
+    @torch.no_grad()
+    def _init_weights(self, module):
+        # PyTorch's defaults (the original's): uniform(-1/sqrt(hidden), 1/sqrt(hidden)) for the GRU.
+        if isinstance(module, nn.GRU):
+            bound = 1.0 / math.sqrt(module.hidden_size)
+            for weight in module.parameters():
+                init.uniform_(weight, -bound, bound)
+        elif isinstance(module, nn.Linear):
+            init.kaiming_uniform_(module.weight, a=math.sqrt(5))
+            bound = 1 / math.sqrt(module.in_features)
+            init.uniform_(module.bias, -bound, bound)
+
+
+class AMTRegressionModel(AMTRegressionPreTrainedModel):
+    """Per-second note density and loudness from per-second video features (input dropout, a 2-layer
+    bidirectional GRU, a linear layer to 2 outputs)."""
+
+    def __init__(self, config: AMTRegressionConfig):
+        super().__init__(config)
+        self.gru = nn.GRU(
+            config.video_feature_dim,
+            config.hidden_size,
+            config.num_layers,
+            bidirectional=True,
+            batch_first=True,
+        )
+        self.head = nn.Linear(2 * config.hidden_size, config.num_outputs)
+        self.post_init()
+
+    def forward(
+        self,
+        video_features: torch.Tensor,
+        video_attention_mask: torch.Tensor | None = None,
+        labels: torch.Tensor | None = None,
+        return_dict: bool | None = None,
+        **kwargs,
+    ) -> AMTRegressionOutput | tuple:
+        r"""
+        Args:
+            video_features (`torch.FloatTensor` of shape `(batch, seconds, 776)`): see `AMTConfig`.
+            video_attention_mask (`torch.Tensor` of shape `(batch, seconds)`, *optional*): 1 real, 0 padding;
+                padded seconds are left out of the loss.
+            labels (`torch.FloatTensor` of shape `(batch, seconds, 2)`, *optional*): note density, loudness.
+        """
+        if video_features.ndim != 3 or video_features.shape[-1] != self.config.video_feature_dim:
+            raise ValueError(
+                f"video_features must have shape (batch, seconds, {self.config.video_feature_dim}), "
+                f"got {tuple(video_features.shape)}"
+            )
+        x = F.dropout(
+            video_features.to(self.head.weight.dtype), p=self.config.dropout, training=self.training
+        )
+        predictions = self.head(self.gru(x)[0])
+        loss = None
+        if labels is not None:
+            if labels.shape != predictions.shape:
+                raise ValueError(
+                    f"labels must have shape {tuple(predictions.shape)}, got {tuple(labels.shape)}"
+                )
+            errors = (predictions.float() - labels.float()) ** 2
+            if video_attention_mask is None:
+                loss = errors.mean()
+            else:
+                weights = video_attention_mask.float()[..., None].expand_as(errors)
+                loss = (errors * weights).sum() / weights.sum().clamp(min=1.0)
+        output = AMTRegressionOutput(loss=loss, predictions=predictions)
+        return output if return_dict is not False else output.to_tuple()
+
+
+__all__ = ["AMTRegressionModel", "AMTRegressionOutput", "AMTRegressionPreTrainedModel"]
