@@ -92,6 +92,9 @@ class AMTAttention(nn.Module):
         """``q (B, H, Lq, hd)`` at positions ``query_start..`` against keys ``0..key_length-1``: the
         relative term ``q_i . E[R - 1 - (i - j)]`` for ``j <= i`` (zero above the diagonal)."""
         length = self.relative_embedding.shape[0]
+        if q.shape[2] == 1:  # one new step i = query_start: keys j = 0..i use rows R-1-i .. R-1, in order
+            rows = self.relative_embedding[length - key_length :].to(q.dtype)
+            return q @ rows.T
         positions_q = torch.arange(query_start, query_start + q.shape[2], device=q.device)
         positions_k = torch.arange(key_length, device=q.device)
         distance = positions_q[:, None] - positions_k[None, :]  # (Lq, Lk)
@@ -109,10 +112,11 @@ class AMTAttention(nn.Module):
         past: tuple[torch.Tensor, torch.Tensor] | None = None,
         query_start: int = 0,
     ) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor] | None]:
-        """Self-attention (``memory`` None; ``past`` cached keys/values extend it) or cross-attention.
+        """Self-attention (``memory`` None; ``past`` cached keys/values extend it) or cross-attention
+        (``past``: the memory's keys/values, computed once).
 
         ``attn_mask``: additive ``(Lq, Lk)``; ``key_padding_mask``: ``(B, Lk)``, True where padded.
-        Returns the output ``(B, Lq, D)`` and the self-attention keys/values for the cache.
+        Returns the output ``(B, Lq, D)`` and the keys/values for the cache.
         """
         q = self._split(self.project(query, slice(0, 1))) * self.head_dim**-0.5
         if memory is None:
@@ -120,9 +124,11 @@ class AMTAttention(nn.Module):
             if past is not None:
                 k, v = torch.cat([past[0], k], dim=2), torch.cat([past[1], v], dim=2)
             cache = (k, v)
+        elif past is not None:  # cross-attention with the memory's keys/values computed before
+            (k, v), cache = past, past
         else:
             k, v = (self._split(t) for t in self.project(memory, slice(1, 3)).chunk(2, dim=-1))
-            cache = None
+            cache = (k, v)
         scores = q @ k.transpose(-1, -2)
         if self.relative_embedding is not None:
             scores = scores + self.relative_scores(q, query_start, k.shape[2])
@@ -171,10 +177,15 @@ class AMTDecoderLayer(nn.Module):
         self.dropout = nn.Dropout(config.dropout)
 
     def forward(self, x, memory, attn_mask=None, memory_padding_mask=None, past=None, query_start=0):
-        attended, cache = self.self_attn(x, attn_mask=attn_mask, past=past, query_start=query_start)
+        """``past``: ``(self-attention keys/values, cross-attention keys/values)`` of earlier steps."""
+        self_past, cross_past = past if past is not None else (None, None)
+        attended, self_cache = self.self_attn(x, attn_mask=attn_mask, past=self_past, query_start=query_start)
         x = self.norm1(x + self.dropout(attended))
-        x = self.norm2(x + self.dropout(self.cross_attn(x, memory, key_padding_mask=memory_padding_mask)[0]))
-        return self.norm3(x + self.dropout(self.feed_forward(x))), cache
+        crossed, cross_cache = self.cross_attn(
+            x, memory, key_padding_mask=memory_padding_mask, past=cross_past
+        )
+        x = self.norm2(x + self.dropout(crossed))
+        return self.norm3(x + self.dropout(self.feed_forward(x))), (self_cache, cross_cache)
 
 
 class AMTPreTrainedModel(PreTrainedModel):
@@ -405,7 +416,7 @@ class AMTModel(AMTPreTrainedModel):
         `do_sample=True` samples as the original does (with optional `temperature`, `top_k`, `top_p`),
         `False` is greedy. `seed` makes sampling reproducible. `logits_processor` adds processors
         (called with the token ids so far, including the primer, and the step's scores).
-        `use_cache=False` recomputes the whole decoder at every step, as the original does.
+        `use_cache=False` recomputes the whole model (encoder and decoder) at every step, as the original does.
 
         Args:
             video_features (`torch.FloatTensor` of shape `(batch, seconds, 776)`).
@@ -458,6 +469,7 @@ class AMTModel(AMTPreTrainedModel):
                 logits, past = self.decode(x, memory, padding, past=past, start=fed)
                 fed = sequence.shape[1]
             else:
+                memory = self.encode(video_features, video_attention_mask)
                 logits, _ = self.decode(self.embed_chords(sequence, mode_ids), memory, padding)
             scores = processors(sequence, logits[:, -1, :].float())
             if do_sample:
