@@ -10,7 +10,7 @@ works without ``trust_remote_code``. Saved models also carry their code for the 
 from transformers import AutoConfig, AutoModel
 from transformers.pipelines import PIPELINE_REGISTRY
 
-from .defaults import MUSIC2EMO_MODEL
+from .defaults import AMT_MODEL, MUSIC2EMO_MODEL
 from .errors import EmotuneError
 from .music2emo import Music2EmoConfig, Music2EmoModel
 from .music2emo.pipeline_music2emo import MusicEmotionRecognitionPipeline
@@ -18,6 +18,7 @@ from .video2music.configuration_amt import AMTConfig
 from .video2music.configuration_amt_regression import AMTRegressionConfig
 from .video2music.modeling_amt import AMTModel
 from .video2music.modeling_amt_regression import AMTRegressionModel
+from .video2music.pipeline_video2music import VideoToMusicPipeline
 
 __version__ = "0.1.0"
 
@@ -40,6 +41,13 @@ PIPELINE_REGISTRY.register_pipeline(
     default={"pt": (MUSIC2EMO_MODEL, "main")},
     type="audio",
 )
+PIPELINE_REGISTRY.register_pipeline(
+    "video-to-music",
+    pipeline_class=VideoToMusicPipeline,
+    pt_model=AutoModel,
+    default={"pt": (AMT_MODEL, "main")},
+    type="multimodal",
+)
 
 __all__ = [
     "AMTConfig",
@@ -50,5 +58,6 @@ __all__ = [
     "Music2EmoConfig",
     "Music2EmoModel",
     "MusicEmotionRecognitionPipeline",
+    "VideoToMusicPipeline",
     "__version__",
 ]

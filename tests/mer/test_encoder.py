@@ -11,7 +11,7 @@ from modeling.music2emo.feature_extraction_music2emo import Music2EmoFeatureExtr
 def test_stand_in_loads_like_the_real_mert(mert_dir):
     model = AutoModel.from_pretrained(mert_dir, trust_remote_code=True)
     processor = Wav2Vec2FeatureExtractor.from_pretrained(mert_dir)
-    assert processor.sampling_rate == 24000 and processor.do_normalize
+    assert processor.sampling_rate == 24000 and not processor.do_normalize
     with torch.inference_mode():
         frames = model(torch.zeros(1, 24000)).last_hidden_state.shape[1]
     assert frames == 74  # 75 frames per second (320-sample hop), minus the receptive field's edge

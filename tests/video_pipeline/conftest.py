@@ -37,3 +37,41 @@ def cuts_video(video_dir):
 def patterns_video(video_dir):
     """6 s of three test patterns (cuts at 2 s and 4 s), no audio track."""
     return make_video(video_dir / "patterns.mp4", [("testsrc", 2), ("smptebars", 2), ("rgbtestsrc", 2)])
+
+
+@pytest.fixture(scope="session")
+def v2m_models(tmp_path_factory, clip_dir):
+    """Tiny random AMT (max 8 s, to exercise windowing), bi-GRU, MERT and Music2Emo saved to folders."""
+    import torch
+
+    from modeling import AMTConfig, AMTModel, AMTRegressionConfig, AMTRegressionModel
+    from modeling.music2emo import Music2EmoConfig, Music2EmoModel
+    from modeling.music2emo.stand_in_encoder import save_random_mert
+
+    root = tmp_path_factory.mktemp("v2m-models")
+    torch.manual_seed(0)
+    small = {"d_model": 32, "encoder_layers": 2, "decoder_layers": 2, "attention_heads": 4, "ffn_dim": 64}
+    AMTModel(AMTConfig(**small)).save_pretrained(root / "amt")
+    AMTModel(AMTConfig(**small, max_sequence_length=8)).save_pretrained(root / "amt-8s")
+    AMTRegressionModel(AMTRegressionConfig(hidden_size=8)).save_pretrained(root / "regression")
+    mert = save_random_mert(root / "mert", "tiny")
+    Music2EmoModel(Music2EmoConfig(audio_embedding_dim=64, audio_encoder=str(mert))).save_pretrained(
+        root / "music2emo"
+    )
+    return {
+        "root": root,
+        "clip": clip_dir,
+        **{name: root / name for name in ("amt", "amt-8s", "regression", "music2emo")},
+    }
+
+
+@pytest.fixture(scope="session")
+def v2m(v2m_models):
+    from transformers import pipeline
+
+    import modeling  # noqa: F401
+
+    return pipeline(
+        "video-to-music", model=str(v2m_models["amt"]), regression_model=str(v2m_models["regression"]),
+        clip_model=str(v2m_models["clip"]), emotion_model=str(v2m_models["music2emo"]), device="cpu", progress=False,
+    )  # fmt: skip

@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 import torch
 
+from modeling.devices import resolve_device_dtype
 from modeling.emotion import VIDEO_EMOTIONS
 from modeling.errors import InvalidInputError
-from modeling.video2music.clip_encoder import ClipFrameEncoder, resolve_device_dtype
+from modeling.video2music.clip_encoder import ClipFrameEncoder
 from modeling.video2music.stand_in_clip import build_clip_tokenizer, save_random_clip, stand_in_clip_config
 
 
