@@ -1,0 +1,145 @@
+"""Music2Emo Space: mood tags, valence-arousal, key and chords of a piece of music.
+
+    python spaces/music2emo/app.py [--model DIR_OR_ID] [--audio-encoder DIR_OR_ID] [--chord-backend dsp]
+                                   [--host 127.0.0.1] [--port 7860]
+
+Models come from the flags, else the environment (``EMOTUNE_MODEL``, ``EMOTUNE_AUDIO_ENCODER``,
+``EMOTUNE_CHORD_BACKEND``, ``EMOTUNE_CHORD_MODEL``, ``EMOTUNE_MAX_SECONDS``), else emotune's
+published defaults.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from pathlib import Path
+
+from modeling.space_helpers import MAX_FILE_SIZE, launch_arguments, request_folder, user_errors
+
+MAX_SECONDS = float(os.environ.get("EMOTUNE_MAX_SECONDS", "600"))
+
+
+def example_clips(folder: Path) -> list[str]:
+    """Two clips the app makes itself: a bright major progression and a slow minor one."""
+    from modeling.synth import render_progression, write_audio
+
+    folder.mkdir(parents=True, exist_ok=True)
+    clips = {
+        "major-progression.wav": (["C", "G", "A:min", "F"] * 3, 1.0),
+        "minor-progression.wav": (["A:min", "D:min", "E", "A:min"] * 2, 2.0),
+    }
+    paths = []
+    for name, (chords, seconds) in clips.items():
+        path = folder / name
+        if not path.exists():
+            write_audio(path, render_progression(chords, seconds, 22050), 22050)
+        paths.append(str(path))
+    return paths
+
+
+def build_app(
+    model: str | None = None,
+    audio_encoder: str | None = None,
+    chord_backend: str | None = None,
+    chord_model: str | None = None,
+    max_seconds: float = MAX_SECONDS,
+):
+    """The Gradio Blocks of the Space, with its pipeline loaded."""
+    import gradio as gr
+    from transformers import pipeline
+
+    import modeling  # noqa: F401  (registers the pipeline)
+    from modeling.audio import AudioInput
+    from modeling.defaults import MUSIC2EMO_MODEL
+    from modeling.errors import InvalidAudioError
+    from modeling.music2emo.plotting import chord_timeline, emotion_curve, mood_bars, va_circumplex
+
+    model = model or os.environ.get("EMOTUNE_MODEL", MUSIC2EMO_MODEL)
+    options = {"chord_backend": chord_backend or os.environ.get("EMOTUNE_CHORD_BACKEND", "dsp")}
+    audio_encoder = audio_encoder or os.environ.get("EMOTUNE_AUDIO_ENCODER")
+    if audio_encoder:
+        options["audio_encoder"] = audio_encoder
+    chord_model = chord_model or os.environ.get("EMOTUNE_CHORD_MODEL")
+    if chord_model:
+        options["chord_model"] = chord_model
+    mer = pipeline("music-emotion-recognition", model=str(model), **options)
+
+    @user_errors
+    def recognise(audio_path, threshold, progress=gr.Progress()):  # noqa: B008 (Gradio's idiom)
+        if not audio_path:
+            raise gr.Error("Upload or record some audio first.")
+        progress(0.05, desc="reading the audio")
+        audio = AudioInput(audio_path)
+        if audio.duration > max_seconds:
+            raise InvalidAudioError(
+                f"The audio is {audio.duration:.0f} s long; this Space accepts up to {max_seconds:.0f} s. "
+                "Accepted: a shorter clip (or run emotune predict locally)"
+            )
+        progress(0.2, desc="MERT embeddings, chords, key, emotion")
+        result = mer(audio_path, threshold=float(threshold))
+        progress(0.9, desc="drawing")
+        out = request_folder() / "music2emo.json"
+        out.write_text(json.dumps(result, indent=2), encoding="utf-8")
+        summary = (
+            f"**Valence** {result['valence']:.2f} · **Arousal** {result['arousal']:.2f} (1-9) · "
+            f"**Quadrant** {result['quadrant']} · **Key** {result['key']}\n\n"
+            f"**Predicted moods** (score ≥ {float(threshold):.2f}): "
+            f"{', '.join(result['predicted_moods']) or 'none'}"
+        )
+        return (
+            summary,
+            mood_bars(result, threshold=float(threshold)),
+            va_circumplex(result),
+            emotion_curve(result),
+            chord_timeline(result),
+            str(out),
+        )
+
+    with gr.Blocks(title="Music2Emo · emotune") as demo:
+        gr.Markdown(
+            "# Music2Emo: music emotion recognition\n"
+            "56 mood/theme tags and valence-arousal from audio (MERT embeddings, chords and key), after "
+            "Kang & Herremans (2025). "
+            f"Limits: files up to {MAX_FILE_SIZE}, audio up to {max_seconds:.0f} seconds."
+        )
+        with gr.Row():
+            with gr.Column():
+                audio = gr.Audio(label="Music", sources=["upload", "microphone"], type="filepath")
+                threshold = gr.Slider(0.0, 1.0, value=0.5, step=0.01, label="Tag threshold")
+                button = gr.Button("Recognise emotion", variant="primary")
+                gr.Examples(
+                    example_clips(Path(os.environ.get("EMOTUNE_EXAMPLES_DIR", request_folder()))),
+                    inputs=audio,
+                )
+            with gr.Column():
+                summary = gr.Markdown(elem_id="summary")
+                download = gr.File(label="Result (JSON)")
+        with gr.Row():
+            bars = gr.Plot(label="Top mood tags")
+            circumplex = gr.Plot(label="Valence-arousal (Russell's circumplex)")
+        curve = gr.Plot(label="Emotion over 30 s segments")
+        timeline = gr.Plot(label="Chords")
+        button.click(
+            recognise, inputs=[audio, threshold], outputs=[summary, bars, circumplex, curve, timeline, download],
+            api_name="predict",
+        )  # fmt: skip
+    demo.queue(default_concurrency_limit=2)
+    return demo
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="The Music2Emo Space")
+    parser.add_argument("--model", help="Music2Emo Hub id or folder")
+    parser.add_argument("--audio-encoder", help="MERT Hub id or folder (default: the model's)")
+    parser.add_argument("--chord-backend", help="chord recogniser (dsp)")
+    parser.add_argument("--chord-model", help="Hub id or folder of the chord backend's weights")
+    parser.add_argument("--max-seconds", type=float, default=MAX_SECONDS)
+    launch_arguments(parser)
+    args = parser.parse_args(argv)
+    demo = build_app(args.model, args.audio_encoder, args.chord_backend, args.chord_model, args.max_seconds)
+    demo.launch(server_name=args.host, server_port=args.port, max_file_size=MAX_FILE_SIZE)
+
+
+if __name__ == "__main__":
+    main()
