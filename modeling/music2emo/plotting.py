@@ -34,6 +34,7 @@ def mood_bars(result: Mapping, top_k: int = 10, threshold: float | None = None, 
     ax.set_xlim(0, 1)
     ax.set_xlabel("score")
     ax.set_title(f"Top {len(moods)} mood/theme tags")
+    figure.tight_layout()
     return figure
 
 
