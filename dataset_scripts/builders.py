@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import partial
 
 from .build_types import FolderBuilder
+from .muvi_sync import build_muvi_sync
 from .schema import SOURCES
 from .unified import ALL_CONFIG, build_unified
 
@@ -17,6 +18,7 @@ __all__ = ["BUILDERS"]
 BUILDERS: dict[str, FolderBuilder] = {
     **{source: partial(build_unified, (source,)) for source in SOURCES},
     ALL_CONFIG: partial(build_unified, SOURCES),
+    "muvi-sync": build_muvi_sync,
 }
 """Source name -> builder; ``all`` builds every unified source into one folder (one config each
 plus an ``all`` config over their files)."""

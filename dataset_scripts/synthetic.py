@@ -61,7 +61,10 @@ LOUDNESS_RANGE = (0.25, 1.0)
 REGISTERS = (3, 4, 5)
 MTG_FIRST_ID = 9_000_000
 _STEP = 0.5  # seconds between per-time-step annotations (2 Hz, like the releases)
-_PROGRESSIONS = {"major": ("C", "F", "G", "C"), "minor": ("A:min", "D:min", "E", "A:min")}  # in C major / A minor
+_PROGRESSIONS = {
+    "major": ("C", "F", "G", "C"),
+    "minor": ("A:min", "D:min", "E", "A:min"),
+}  # in C major / A minor
 
 
 @dataclass(frozen=True)

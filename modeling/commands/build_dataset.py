@@ -15,7 +15,8 @@ def add_arguments(parser) -> None:
     parser.add_argument(
         "source",
         metavar="SOURCE",
-        help="a source of the registry in dataset_scripts/builders.py: mtg-jamendo, deam, pmemo, emomusic, all",
+        help="a source of the registry in dataset_scripts/builders.py: mtg-jamendo, deam, pmemo, emomusic, all, "
+        "muvi-sync (Video2Music's dataset)",
     )
     parser.add_argument(
         "--raw-dir",
