@@ -20,11 +20,15 @@ from pathlib import Path
 RECIPES = {
     "teacher": "modeling.music2emo.training:train_teacher",
     "student": "modeling.music2emo.training:train_student",
+    "amt": "modeling.video2music.training:train_amt",
+    "amt_regression": "modeling.video2music.training:train_amt_regression",
 }
 """Recipe name -> ``module:function(recipe, output_dir, *, resume, push_to_hub) -> metrics``."""
 
 EVALUATORS = {
     "music2emo": "modeling.music2emo.evaluation:evaluate_command",
+    "amt": "modeling.video2music.training:evaluate_command",
+    "amt_regression": "modeling.video2music.training:evaluate_command",
 }
 """``model_type`` -> ``module:function(model, data, *, split, sources, batch_size, output) -> report``."""
 

@@ -175,7 +175,13 @@ class LoopConfig:
     learning_rate: float = 1e-4
     optimizer: typing.Literal["adam", "adamw"] = "adam"
     weight_decay: float = 0.0
-    lr_scheduler: typing.Literal["constant", "constant_with_warmup", "linear", "cosine"] = "constant"
+    adam_betas: list[float] = dataclasses.field(default_factory=lambda: [0.9, 0.999])
+    adam_epsilon: float = 1e-8
+    lr_scheduler: typing.Literal["constant", "constant_with_warmup", "linear", "cosine", "inverse_sqrt"] = (
+        "constant"
+    )
+    """``inverse_sqrt`` is the Transformer's (Vaswani et al. 2017; Video2Music's): the rate rises linearly
+    from 0 to ``learning_rate`` over ``warmup_steps`` steps, then falls as ``sqrt(warmup_steps / step)``."""
     warmup_steps: int = 0
     max_grad_norm: float | None = None
     monitor: str = "val_loss"
@@ -199,6 +205,14 @@ class LoopConfig:
         for name in ("checkpoint_every_steps", "warmup_steps", "log_every_steps"):
             if getattr(self, name) < 0:
                 raise InvalidInputError(f"training.{name} must be 0 or more, got {getattr(self, name)}")
+        if len(self.adam_betas) != 2 or not all(0 <= b < 1 for b in self.adam_betas):
+            raise InvalidInputError(
+                f"training.adam_betas must be two numbers in [0, 1), got {self.adam_betas}"
+            )
+        if self.lr_scheduler == "inverse_sqrt" and self.warmup_steps < 1:
+            raise InvalidInputError(
+                "training.lr_scheduler inverse_sqrt needs training.warmup_steps of at least 1"
+            )
         if self.learning_rate <= 0:
             raise InvalidInputError(f"training.learning_rate must be positive, got {self.learning_rate}")
         if self.early_stopping_patience is not None and self.early_stopping_patience < 1:

@@ -80,7 +80,35 @@ class Recipe(ABC):
 
 def _optimizer(parameters, config: LoopConfig) -> torch.optim.Optimizer:
     optimizer_class = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW}[config.optimizer]
-    return optimizer_class(parameters, lr=config.learning_rate, weight_decay=config.weight_decay)
+    return optimizer_class(
+        parameters, lr=config.learning_rate, weight_decay=config.weight_decay, betas=tuple(config.adam_betas),
+        eps=config.adam_epsilon,
+    )  # fmt: skip
+
+
+def inverse_sqrt_factor(step: int, warmup_steps: int) -> float:
+    """The Transformer schedule as a factor of the peak rate: ``step / warmup`` up to the warm-up's end,
+    ``sqrt(warmup / step)`` after (0 at step 0, as Video2Music's LambdaLR)."""
+    if step <= warmup_steps:
+        return step / warmup_steps
+    return (warmup_steps / step) ** 0.5
+
+
+def _scheduler(optimizer, config: LoopConfig, training_steps: int):
+    if config.lr_scheduler == "inverse_sqrt":
+        from functools import partial
+
+        return torch.optim.lr_scheduler.LambdaLR(
+            optimizer, partial(inverse_sqrt_factor, warmup_steps=config.warmup_steps)
+        )
+    from transformers import get_scheduler
+
+    return get_scheduler(
+        config.lr_scheduler,
+        optimizer,
+        num_warmup_steps=config.warmup_steps,
+        num_training_steps=training_steps,
+    )
 
 
 def _check_output_dir(output_dir: Path, resume: bool) -> None:
@@ -151,16 +179,9 @@ class _Loop:
     """The prepared objects of one run, and what it does each step and at each epoch's end."""
 
     def __init__(self, recipe: Recipe, config: LoopConfig, output_dir: Path, accelerator):
-        from transformers import get_scheduler
-
         self.recipe, self.config, self.output_dir, self.accelerator = recipe, config, output_dir, accelerator
         optimizer = _optimizer(recipe.model.parameters(), config)
-        scheduler = get_scheduler(
-            config.lr_scheduler,
-            optimizer,
-            num_warmup_steps=config.warmup_steps,
-            num_training_steps=config.max_epochs * len(recipe.train_loader),
-        )
+        scheduler = _scheduler(optimizer, config, config.max_epochs * len(recipe.train_loader))
         self.model, self.optimizer, self.train_loader, self.scheduler = accelerator.prepare(
             recipe.model, optimizer, recipe.train_loader, scheduler
         )

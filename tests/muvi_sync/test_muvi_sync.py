@@ -13,30 +13,7 @@ from dataset_scripts.builders import BUILDERS
 from modeling.chords import CHORD_VOCAB
 from modeling.errors import DatasetBuildError
 from modeling.video2music.metrics import chord_accuracy, emotion_correspondence, hits_at_k, rmse
-
-
-def first_ids(reference_dir, split, count):
-    path = reference_dir / "video2music" / "vevo_meta" / "split" / "v1" / f"{split}.txt"
-    return path.read_text().split()[:count]
-
-
-def write_video(raw, video_id, seconds, rng, *, key="C major", chords=None, emotion_seconds=None):
-    def lab(folder, lines):
-        path = raw / folder / f"{video_id}.lab"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text("\n".join(lines) + "\n")
-
-    chords = chords or [CHORD_VOCAB[i] for i in rng.integers(0, 157, seconds)]
-    lab("vevo_chord/lab_v2_norm/all", [f"key {key}", *(f"{t} {c}" for t, c in enumerate(chords))])
-    emotions = rng.dirichlet(np.ones(6), emotion_seconds or seconds)
-    lab("vevo_emotion/6c_l14p/all", ["time exciting fearful tense sad relaxing neutral",
-                                     *(f"{t} " + " ".join(f"{p:.4f}" for p in row) for t, row in enumerate(emotions))])  # fmt: skip
-    for folder in ("vevo_motion/all", "vevo_loudness/all", "vevo_note_density/all"):
-        lab(folder, [f"{t} {v:.3f}" for t, v in enumerate(rng.random(seconds))])
-    lab("vevo_scene_offset/all", [f"{t} {t % 4}" for t in range(seconds)])
-    semantic = raw / "vevo_semantic/all/2d/clip_l14p" / f"{video_id}.npy"
-    semantic.parent.mkdir(parents=True, exist_ok=True)
-    np.save(semantic, rng.normal(size=(seconds, 768)).astype(np.float32))
+from tests.muvi_sync.release import first_ids, write_video
 
 
 @pytest.fixture(scope="module")
