@@ -80,7 +80,7 @@ def main() -> None:
     parser.add_argument("--encoder-size", default="95m", choices=["95m", "tiny"])
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--dtype", default=None, choices=["float32", "bfloat16", "float16"])
-    parser.add_argument("--batch-size", type=int, default=4)
+    parser.add_argument("--batch-size", type=int, help="encoder segments per pass (1 on CPU, 8 on GPU)")
     parser.add_argument("--key-method", default="music21", choices=["music21", "profiles"])
     parser.add_argument("--audio", help="a recording to loop to each length (default: synthesized)")
     parser.add_argument("--work", help=argparse.SUPPRESS)
@@ -98,7 +98,7 @@ def main() -> None:
         for minutes in args.minutes:
             make_audio(Path(work) / f"audio-{minutes:g}min.flac", minutes, args.audio)
             command = [sys.executable, __file__, "--work", work, "--one", str(minutes), "--encoder-size",
-                       args.encoder_size, "--device", args.device, "--batch-size", str(args.batch_size),
+                       args.encoder_size, "--device", args.device, *(["--batch-size", str(args.batch_size)] if args.batch_size else []),
                        "--key-method", args.key_method, *(["--dtype", args.dtype] if args.dtype else [])]  # fmt: skip
             done = subprocess.run(command, capture_output=True, text=True, check=False)
             if done.returncode != 0:

@@ -24,7 +24,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--sources", nargs="+", help="only these source configs (default: all)")
     parser.add_argument("--device", help="cpu, cuda (default: cuda when available)")
     parser.add_argument("--dtype", choices=["float32", "bfloat16", "float16"], help="encoder precision")
-    parser.add_argument("--batch-size", type=int, default=4, help="encoder segments per pass (4)")
+    parser.add_argument("--batch-size", type=int, help="encoder segments per pass (1 on CPU, 8 on GPU)")
     parser.add_argument("--push-to-hub", metavar="REPO", help="upload the features folder afterwards")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
 

@@ -134,7 +134,7 @@ class Music2EmoFeatureExtractor:
         max_chords: int = 100,
         device=None,
         dtype=None,
-        batch_size: int = 4,
+        batch_size: int | None = None,
     ):
         self.encoder = MertEncoder(audio_encoder, layers, device=device, dtype=dtype, batch_size=batch_size)
         self.chord_recognizer = load_chord_recognizer(chord_backend, chord_model, device=device, dtype=dtype)
