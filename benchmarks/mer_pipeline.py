@@ -1,10 +1,12 @@
 """Time the music-emotion-recognition pipeline per stage on long audio, and its peak memory.
 
     python benchmarks/mer_pipeline.py [--minutes 1 5 20] [--encoder-size 95m|tiny] [--device cuda]
-        [--dtype bfloat16] [--batch-size 4] [--key-method music21|profiles] [--audio FILE]
+        [--dtype bfloat16] [--batch-size N] [--chord-backend dsp|btc] [--key-method music21|profiles]
+        [--audio FILE]
 
 The audio encoder has MERT-v1-95M's architecture with random weights (``save_random_mert``; the real
-weights cannot be downloaded here, the compute is the same), loaded with ``from_pretrained``. The
+weights cannot be downloaded here, the compute is the same), loaded with ``from_pretrained``; with
+``--chord-backend btc`` so is a BTC model of the published large-vocabulary size. The
 audio is a synthesized chord progression (or ``--audio``, repeated to the length) written as FLAC.
 Each length runs in a fresh process, so its peak RSS is its own. Prints, per length: seconds of work
 per minute of audio for each stage (decode, encoder, chords, key, head), the whole pipeline's
@@ -57,8 +59,11 @@ def run_one(args) -> dict:
         Music2EmoModel(
             Music2EmoConfig(audio_embedding_dim=dim, audio_encoder=str(folder / "mert"))
         ).save_pretrained(model_dir)
+    chords = {"chord_backend": args.chord_backend}
+    if args.chord_backend == "btc":
+        chords["chord_model"] = str(folder / "btc")
     mer = pipeline("music-emotion-recognition", model=str(model_dir), device=args.device, encoder_dtype=args.dtype,
-                   batch_size=args.batch_size, key_method=args.key_method)  # fmt: skip
+                   batch_size=args.batch_size, key_method=args.key_method, **chords)  # fmt: skip
     audio = folder / f"audio-{args.one:g}min.flac"
     start = time.perf_counter()
     inputs = mer.preprocess(str(audio))
@@ -82,6 +87,7 @@ def main() -> None:
     parser.add_argument("--dtype", default=None, choices=["float32", "bfloat16", "float16"])
     parser.add_argument("--batch-size", type=int, help="encoder segments per pass (1 on CPU, 8 on GPU)")
     parser.add_argument("--key-method", default="music21", choices=["music21", "profiles"])
+    parser.add_argument("--chord-backend", default="btc", choices=["btc", "dsp"])
     parser.add_argument("--audio", help="a recording to loop to each length (default: synthesized)")
     parser.add_argument("--work", help=argparse.SUPPRESS)
     parser.add_argument("--one", type=float, help=argparse.SUPPRESS)
@@ -94,12 +100,16 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="emotune-mer-bench-") as work:
         save_random_mert(Path(work) / "mert", args.encoder_size)
+        if args.chord_backend == "btc":
+            from modeling.chords.btc.stand_in import save_random_btc
+
+            save_random_btc(Path(work) / "btc", "large")
         rows = []
         for minutes in args.minutes:
             make_audio(Path(work) / f"audio-{minutes:g}min.flac", minutes, args.audio)
             command = [sys.executable, __file__, "--work", work, "--one", str(minutes), "--encoder-size",
                        args.encoder_size, "--device", args.device, *(["--batch-size", str(args.batch_size)] if args.batch_size else []),
-                       "--key-method", args.key_method, *(["--dtype", args.dtype] if args.dtype else [])]  # fmt: skip
+                       "--key-method", args.key_method, "--chord-backend", args.chord_backend, *(["--dtype", args.dtype] if args.dtype else [])]  # fmt: skip
             done = subprocess.run(command, capture_output=True, text=True, check=False)
             if done.returncode != 0:
                 sys.exit(f"the {minutes:g}-minute run failed:\n{done.stderr[-3000:]}")

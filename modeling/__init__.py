@@ -10,6 +10,7 @@ works without ``trust_remote_code``. Saved models also carry their code for the 
 from transformers import AutoConfig, AutoModel
 from transformers.pipelines import PIPELINE_REGISTRY
 
+from .chords.btc import BTCConfig, BTCModel
 from .defaults import AMT_MODEL, MUSIC2EMO_MODEL
 from .errors import EmotuneError
 from .music2emo import Music2EmoConfig, Music2EmoModel
@@ -26,6 +27,7 @@ _MODELS = (
     (Music2EmoConfig, Music2EmoModel),
     (AMTConfig, AMTModel),
     (AMTRegressionConfig, AMTRegressionModel),
+    (BTCConfig, BTCModel),
 )
 
 for _config_class, _model_class in _MODELS:
@@ -54,6 +56,8 @@ __all__ = [
     "AMTModel",
     "AMTRegressionConfig",
     "AMTRegressionModel",
+    "BTCConfig",
+    "BTCModel",
     "EmotuneError",
     "Music2EmoConfig",
     "Music2EmoModel",

@@ -6,7 +6,9 @@ Every backend is a class with ``from_pretrained(name_or_path=None, device=None, 
 and ``block_seconds``.
 
 * ``"dsp"``: :class:`~modeling.chords.dsp.DSPChordRecognizer`, chroma templates + Viterbi, no
-  weights, major/minor triads (works offline, in tests and in the demo).
+  weights, major/minor triads (works offline, in tests and in the demo);
+* ``"btc"``: :class:`~modeling.chords.btc.BTCChordRecognizer`, the BTC large-vocabulary model Music2Emo
+  was trained with (weights: ``modeling.defaults.BTC_CHORD_MODEL`` or a converted folder).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ __all__ = ["CHORD_BACKENDS", "load_chord_recognizer"]
 
 CHORD_BACKENDS = {
     "dsp": "modeling.chords.dsp:DSPChordRecognizer",
+    "btc": "modeling.chords.btc:BTCChordRecognizer",
 }
 """Backend name -> ``module:class``."""
 

@@ -18,7 +18,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--output-dir", type=Path, required=True, help="the features dataset folder to write")
     parser.add_argument("--audio-encoder", default=MERT_MODEL, help=f"MERT Hub id or folder ({MERT_MODEL})")
     parser.add_argument("--layers", type=int, nargs="+", default=[5, 6], help="encoder layers pooled (5 6)")
-    parser.add_argument("--chord-backend", default="dsp", help="chord recogniser (dsp)")
+    parser.add_argument(
+        "--chord-backend", default="btc", help="chord recogniser: btc (Music2Emo's) or dsp (no weights)"
+    )
     parser.add_argument("--chord-model", help="Hub id or folder of the chord backend's weights")
     parser.add_argument("--key-method", default="music21", choices=["music21", "profiles"])
     parser.add_argument("--sources", nargs="+", help="only these source configs (default: all)")

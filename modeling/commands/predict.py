@@ -16,7 +16,9 @@ def add_arguments(parser) -> None:
         "--model", default=MUSIC2EMO_MODEL, help=f"Music2Emo Hub id or folder ({MUSIC2EMO_MODEL})"
     )
     parser.add_argument("--audio-encoder", help="MERT Hub id or folder (default: the model config's)")
-    parser.add_argument("--chord-backend", default="dsp", help="chord recogniser: dsp (no weights)")
+    parser.add_argument(
+        "--chord-backend", default="btc", help="chord recogniser: btc (Music2Emo's) or dsp (no weights)"
+    )
     parser.add_argument("--chord-model", help="Hub id or folder of the chord backend's weights")
     parser.add_argument("--key-method", default="music21", choices=["music21", "profiles"])
     parser.add_argument(

@@ -46,6 +46,9 @@ def add_arguments(parser) -> None:
     parser.add_argument(
         "--audio-encoder", help="MERT id or folder for --check-emotion (default: the model's)"
     )
+    parser.add_argument(
+        "--chord-backend", default="btc", help="chord recogniser for --check-emotion: btc or dsp"
+    )
     parser.add_argument("--device", help="cpu, cuda (default: cuda when available)")
     parser.add_argument("--no-progress", action="store_true")
 
@@ -56,7 +59,9 @@ def run(args) -> int:
     import modeling  # noqa: F401  (registers the task)
 
     instrument = int(args.instrument) if args.instrument.isdigit() else args.instrument
-    emotion_options = {"audio_encoder": args.audio_encoder} if args.audio_encoder else {}
+    emotion_options = {"chord_backend": args.chord_backend}
+    if args.audio_encoder:
+        emotion_options["audio_encoder"] = args.audio_encoder
     v2m = pipeline(
         "video-to-music", model=args.model, regression_model=args.regression_model, clip_model=args.clip_model,
         emotion_model=args.emotion_model, emotion_options=emotion_options, device=args.device,

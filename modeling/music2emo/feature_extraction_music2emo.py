@@ -114,7 +114,8 @@ class Music2EmoFeatureExtractor:
     Args:
         audio_encoder: Hub id or folder of the MERT encoder (``m-a-p/MERT-v1-95M``).
         layers: encoder layers pooled and concatenated, indices into ``hidden_states[1:]`` ((5, 6)).
-        chord_backend: a name of :data:`modeling.chords.recognition.CHORD_BACKENDS`.
+        chord_backend: a name of :data:`modeling.chords.recognition.CHORD_BACKENDS` (``"btc"``, the faithful
+            default; ``"dsp"`` needs no weights).
         chord_model: Hub id or folder of the chord backend's weights (backends with weights).
         key_method: ``"music21"`` (faithful) or ``"profiles"`` (see :mod:`modeling.chords.key`).
         segment_seconds: length of the encoder's segments (30).
@@ -127,7 +128,7 @@ class Music2EmoFeatureExtractor:
         self,
         audio_encoder: str = MERT_MODEL,
         layers: Sequence[int] = (5, 6),
-        chord_backend: str = "dsp",
+        chord_backend: str = "btc",
         chord_model: str | None = None,
         key_method: str = "music21",
         segment_seconds: float = 30.0,

@@ -46,7 +46,7 @@ class MusicEmotionRecognitionPipeline(Pipeline):
     """Music emotion recognition with a :class:`~modeling.music2emo.Music2EmoModel`.
 
     Extra arguments of ``pipeline(...)``: ``audio_encoder`` (default: the model config's
-    ``audio_encoder``), ``layers``, ``chord_backend`` (``"dsp"``), ``chord_model``, ``key_method``
+    ``audio_encoder``), ``layers``, ``chord_backend`` (``"btc"``, Music2Emo's; ``"dsp"`` needs no weights), ``chord_model``, ``key_method``
     (``"music21"``), ``encoder_dtype`` (``"bfloat16"`` on a GPU), ``batch_size`` (encoder segments per
     pass), or a ready ``feature_extractor`` (:class:`Music2EmoFeatureExtractor`). Call arguments:
     ``threshold`` (0.5), ``top_k_segment_moods`` (5), ``sampling_rate`` (for arrays).

@@ -1,6 +1,6 @@
 """Music2Emo Space: mood tags, valence-arousal, key and chords of a piece of music.
 
-    python spaces/music2emo/app.py [--model DIR_OR_ID] [--audio-encoder DIR_OR_ID] [--chord-backend dsp]
+    python spaces/music2emo/app.py [--model DIR_OR_ID] [--audio-encoder DIR_OR_ID] [--chord-backend btc|dsp]
                                    [--host 127.0.0.1] [--port 7860]
 
 Models come from the flags, else the environment (``EMOTUNE_MODEL``, ``EMOTUNE_AUDIO_ENCODER``,
@@ -56,7 +56,7 @@ def build_app(
     from modeling.music2emo.plotting import chord_timeline, emotion_curve, mood_bars, va_circumplex
 
     model = model or os.environ.get("EMOTUNE_MODEL", MUSIC2EMO_MODEL)
-    options = {"chord_backend": chord_backend or os.environ.get("EMOTUNE_CHORD_BACKEND", "dsp")}
+    options = {"chord_backend": chord_backend or os.environ.get("EMOTUNE_CHORD_BACKEND", "btc")}
     audio_encoder = audio_encoder or os.environ.get("EMOTUNE_AUDIO_ENCODER")
     if audio_encoder:
         options["audio_encoder"] = audio_encoder
@@ -132,7 +132,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="The Music2Emo Space")
     parser.add_argument("--model", help="Music2Emo Hub id or folder")
     parser.add_argument("--audio-encoder", help="MERT Hub id or folder (default: the model's)")
-    parser.add_argument("--chord-backend", help="chord recogniser (dsp)")
+    parser.add_argument("--chord-backend", help="chord recogniser: btc (default) or dsp")
     parser.add_argument("--chord-model", help="Hub id or folder of the chord backend's weights")
     parser.add_argument("--max-seconds", type=float, default=MAX_SECONDS)
     launch_arguments(parser)

@@ -4,7 +4,8 @@
                                      [--emotion-model DIR_OR_ID] [--audio-encoder DIR_OR_ID] [--host] [--port]
 
 Models come from the flags, else the environment (``EMOTUNE_AMT_MODEL``, ``EMOTUNE_REGRESSION_MODEL``,
-``EMOTUNE_CLIP_MODEL``, ``EMOTUNE_MODEL`` and ``EMOTUNE_AUDIO_ENCODER`` for the affective check,
+``EMOTUNE_CLIP_MODEL``, ``EMOTUNE_MODEL``, ``EMOTUNE_AUDIO_ENCODER`` and ``EMOTUNE_CHORD_BACKEND`` for the
+affective check,
 ``EMOTUNE_MAX_VIDEO_SECONDS``), else emotune's published defaults.
 """
 
@@ -42,6 +43,7 @@ def build_app(
     emotion_model: str | None = None,
     audio_encoder: str | None = None,
     max_seconds: float = MAX_VIDEO_SECONDS,
+    chord_backend: str | None = None,
 ):
     """The Gradio Blocks of the Space, with its pipeline loaded."""
     import gradio as gr
@@ -62,7 +64,10 @@ def build_app(
         ),
         clip_model=str(clip_model or os.environ.get("EMOTUNE_CLIP_MODEL", defaults.CLIP_MODEL)),
         emotion_model=str(emotion_model or os.environ.get("EMOTUNE_MODEL", defaults.MUSIC2EMO_MODEL)),
-        emotion_options={"audio_encoder": audio_encoder} if audio_encoder else {},
+        emotion_options={
+            "chord_backend": chord_backend or os.environ.get("EMOTUNE_CHORD_BACKEND", "btc"),
+            **({"audio_encoder": audio_encoder} if audio_encoder else {}),
+        },
         progress=False,
     )
 
@@ -142,6 +147,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--clip-model", help="CLIP Hub id or folder")
     parser.add_argument("--emotion-model", help="Music2Emo Hub id or folder (affective check)")
     parser.add_argument("--audio-encoder", help="MERT Hub id or folder (affective check)")
+    parser.add_argument(
+        "--chord-backend", help="chord recogniser of the affective check: btc (default) or dsp"
+    )
     parser.add_argument("--max-seconds", type=float, default=MAX_VIDEO_SECONDS)
     launch_arguments(parser)
     args = parser.parse_args(argv)
@@ -152,6 +160,7 @@ def main(argv: list[str] | None = None) -> None:
         args.emotion_model,
         args.audio_encoder,
         args.max_seconds,
+        args.chord_backend,
     )
     demo.launch(server_name=args.host, server_port=args.port, max_file_size=MAX_FILE_SIZE)
 

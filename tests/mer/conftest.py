@@ -32,7 +32,7 @@ def mer(model_dir):
 
     import modeling  # noqa: F401
 
-    return pipeline("music-emotion-recognition", model=str(model_dir), device="cpu")
+    return pipeline("music-emotion-recognition", model=str(model_dir), chord_backend="dsp", device="cpu")
 
 
 @pytest.fixture(scope="session")

@@ -86,7 +86,7 @@ def test_predict_command_prints_a_summary_json_and_a_figure(model_dir, minor_cli
     code = f"""
 import sys
 from modeling.cli import main
-sys.exit(main(["predict", {str(minor_clip)!r}, "--model", {str(model_dir)!r}, "--plot", {str(tmp_path / "f.png")!r}]))
+sys.exit(main(["predict", {str(minor_clip)!r}, "--model", {str(model_dir)!r}, "--chord-backend", "dsp", "--plot", {str(tmp_path / "f.png")!r}]))
 """
     done = run_python(code, cwd=REPO_ROOT)
     assert done.returncode == 0, done.stderr
@@ -98,7 +98,7 @@ sys.exit(main(["predict", {str(minor_clip)!r}, "--model", {str(model_dir)!r}, "-
     code = f"""
 import sys
 from modeling.cli import main
-sys.exit(main(["predict", {str(minor_clip)!r}, {str(audio_dir / "bad.wav")!r}, "--model", {str(model_dir)!r}, "--json"]))
+sys.exit(main(["predict", {str(minor_clip)!r}, {str(audio_dir / "bad.wav")!r}, "--model", {str(model_dir)!r}, "--chord-backend", "dsp", "--json"]))
 """
     done = run_python(code, cwd=REPO_ROOT)
     assert done.returncode == 1

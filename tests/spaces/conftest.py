@@ -13,7 +13,7 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-back
                   "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
 
 
-def launch(app_name: str, examples_dir, **models):
+def launch(app_name: str, **models):
     from modeling.space_helpers import free_port
 
     namespace = runpy.run_path(str(REPO_ROOT / "spaces" / app_name / "app.py"), run_name=f"space_{app_name}")
@@ -50,7 +50,7 @@ def tiny_models(tmp_path_factory):
 @pytest.fixture(scope="module")
 def music_space(tiny_models, tmp_path_factory, monkeypatch_module):
     monkeypatch_module.setenv("EMOTUNE_EXAMPLES_DIR", str(tmp_path_factory.mktemp("examples")))
-    demo, url = launch("music2emo", None, model=tiny_models["music2emo"], max_seconds=60)
+    demo, url = launch("music2emo", model=tiny_models["music2emo"], chord_backend="dsp", max_seconds=60)
     yield url
     demo.close()
 
@@ -58,8 +58,8 @@ def music_space(tiny_models, tmp_path_factory, monkeypatch_module):
 @pytest.fixture(scope="module")
 def video_space(tiny_models):
     demo, url = launch(
-        "video2music", None, model=tiny_models["amt"], regression_model=tiny_models["regression"],
-        clip_model=tiny_models["clip"], emotion_model=tiny_models["music2emo"], max_seconds=30,
+        "video2music", model=tiny_models["amt"], regression_model=tiny_models["regression"],
+        clip_model=tiny_models["clip"], emotion_model=tiny_models["music2emo"], max_seconds=30, chord_backend="dsp",
     )  # fmt: skip
     yield url
     demo.close()

@@ -74,4 +74,5 @@ def v2m(v2m_models):
     return pipeline(
         "video-to-music", model=str(v2m_models["amt"]), regression_model=str(v2m_models["regression"]),
         clip_model=str(v2m_models["clip"]), emotion_model=str(v2m_models["music2emo"]), device="cpu", progress=False,
+        emotion_options={"chord_backend": "dsp"},
     )  # fmt: skip

@@ -1,0 +1,135 @@
+"""Convert BTC's published ``btc_model_large_voca.pt`` into a saved :class:`BTCModel`.
+
+The original is ``torch.save({"model": state_dict, "mean": ..., "std": ...})``; the normalisation
+statistics go into the config. BTC's unused bi-LSTM output variant (``output_layer.lstm``) is left out.
+
+    python -m modeling.chords.btc.convert_original_checkpoint --checkpoint btc_model_large_voca.pt --output-dir btc
+
+Loads with ``torch.load(weights_only=True)``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from ...cards import render_model_card
+from ...errors import CheckpointError
+from .configuration_btc import BTCConfig
+from .modeling_btc import BTCModel
+
+__all__ = ["convert", "main"]
+
+_RULES = (
+    (r"self_attn_layers\.embedding_proj\.weight", "embedding_proj.weight"),
+    (r"self_attn_layers\.layer_norm\.gamma", "final_norm.weight"),
+    (r"self_attn_layers\.layer_norm\.beta", "final_norm.bias"),
+    (r"output_layer\.output_projection\.(weight|bias)", r"classifier.\1"),
+    (r"self_attn_layers\.self_attn_layers\.(\d+)\.linear\.(weight|bias)", r"layers.\1.merge.\2"),
+    (r"self_attn_layers\.self_attn_layers\.(\d+)\.attn_block\.(.*)", r"layers.\1.forward_block.\2"),
+    (r"self_attn_layers\.self_attn_layers\.(\d+)\.backward_attn_block\.(.*)", r"layers.\1.backward_block.\2"),
+)
+_BLOCK_RULES = (
+    (r"multi_head_attention\.(query|key|value|output)_linear\.weight", None),
+    (r"positionwise_convolution\.layers\.(\d)\.conv\.(weight|bias)", r"feed_forward.\1.\2"),
+    (r"layer_norm_mha\.gamma", "norm_attention.weight"),
+    (r"layer_norm_mha\.beta", "norm_attention.bias"),
+    (r"layer_norm_ffn\.gamma", "norm_feed_forward.weight"),
+    (r"layer_norm_ffn\.beta", "norm_feed_forward.bias"),
+)
+_PROJECTIONS = {"query": "q", "key": "k", "value": "v", "output": "o"}
+
+
+def _rename(key: str) -> str | None:
+    for pattern, replacement in _RULES:
+        match = re.fullmatch(pattern, key)
+        if not match:
+            continue
+        name = re.sub(pattern, replacement, key)
+        if "_block." not in name:
+            return name
+        prefix, rest = name.split("_block.", 1)
+        for inner, inner_replacement in _BLOCK_RULES:
+            found = re.fullmatch(inner, rest)
+            if found and inner_replacement is None:
+                return f"{prefix}_block.attention.{_PROJECTIONS[found.group(1)]}.weight"
+            if found:
+                return f"{prefix}_block.{re.sub(inner, inner_replacement, rest)}"
+    return None
+
+
+def _statistic(value) -> float | list[float]:
+    array = np.asarray(value.cpu() if isinstance(value, torch.Tensor) else value, dtype=np.float64)
+    return float(array) if array.ndim == 0 else [float(v) for v in array.reshape(-1)]
+
+
+def convert(checkpoint: dict) -> BTCModel:
+    """A :class:`BTCModel` from the original checkpoint dict (``model``, ``mean``, ``std``). The sizes are
+    read from the weights; the number of heads cannot be, and is the published 4."""
+    if not isinstance(checkpoint, dict) or not {"model", "mean", "std"} <= set(checkpoint):
+        raise CheckpointError("Not a BTC checkpoint: expected a dict with 'model', 'mean' and 'std'")
+    state = checkpoint["model"]
+    if "output_layer.output_projection.weight" not in state:
+        raise CheckpointError("Not a BTC state dict: output_layer.output_projection.weight is missing")
+    num_chords, hidden = state["output_layer.output_projection.weight"].shape
+    layers = len({k.split(".")[2] for k in state if k.startswith("self_attn_layers.self_attn_layers.")})
+    block = "self_attn_layers.self_attn_layers.0.attn_block."
+    config = BTCConfig(
+        total_key_depth=state[block + "multi_head_attention.query_linear.weight"].shape[0],
+        total_value_depth=state[block + "multi_head_attention.value_linear.weight"].shape[0],
+        feature_size=state["self_attn_layers.embedding_proj.weight"].shape[1],
+        n_bins=state["self_attn_layers.embedding_proj.weight"].shape[1],
+        hidden_size=hidden, num_layers=layers, num_chords=num_chords,
+        filter_size=state[block + "positionwise_convolution.layers.0.conv.weight"].shape[0],
+        feature_mean=_statistic(checkpoint["mean"]), feature_std=_statistic(checkpoint["std"]),
+    )  # fmt: skip
+    model = BTCModel(config)
+    renamed = {name: value for key, value in state.items() if (name := _rename(key)) is not None}
+    missing, unexpected = model.load_state_dict(renamed, strict=False)
+    if missing or unexpected:
+        raise CheckpointError(
+            f"The BTC state dict does not fit: missing {missing[:5]}, unexpected {unexpected[:5]}"
+        )
+    return model.eval()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m modeling.chords.btc.convert_original_checkpoint")
+    parser.add_argument("--checkpoint", required=True, help="btc_model_large_voca.pt")
+    parser.add_argument("--output-dir", required=True)
+    args = parser.parse_args(argv)
+    path = Path(args.checkpoint)
+    try:
+        if not path.is_file():
+            raise CheckpointError(f"No checkpoint at {path}. Accepted: btc_model_large_voca.pt")
+        try:
+            checkpoint = torch.load(path, map_location="cpu", weights_only=True)
+        except Exception as error:  # report which file could not be unpickled and why
+            raise CheckpointError(f"Cannot load {path} ({type(error).__name__}: {error})") from None
+        model = convert(checkpoint)
+    except CheckpointError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    model.save_pretrained(args.output_dir)
+    render_model_card(
+        title="BTC large-vocabulary chord recogniser",
+        summary=(
+            f"Bi-directional Transformer for Chord recognition (Park et al., ISMIR 2019), converted from "
+            f"`{path.name}`: {model.config.num_chords} chord classes from 10 s windows of a log-CQT. "
+            "The chord front end of Music2Emo."
+        ),
+        usage='```python\nfrom modeling.chords.btc import BTCChordRecognizer\nchords = BTCChordRecognizer.from_pretrained("path")(wave, 22050)\n```',
+        paper="music2emo",
+        tags=["chord-recognition"],
+    ).save(Path(args.output_dir) / "README.md")
+    print(f"saved to {args.output_dir}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
