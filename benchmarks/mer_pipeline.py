@@ -115,7 +115,8 @@ def main() -> None:
                 sys.exit(f"the {minutes:g}-minute run failed:\n{done.stderr[-3000:]}")
             rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
     print(
-        f"MER pipeline, encoder {args.encoder_size} ({args.device}, {args.dtype or 'float32'}), key {args.key_method}"
+        f"MER pipeline, encoder {args.encoder_size} ({args.device}, {args.dtype or 'float32'}), "
+        f"chords {args.chord_backend}, key {args.key_method}"
     )
     print("seconds of work per minute of audio:")
     print(
