@@ -36,7 +36,8 @@ def tone(
 ) -> np.ndarray:
     """One piano-like note: decaying harmonic partials, 10 ms attack, 30 ms release; peak about 1.
 
-    ``brightness`` scales partial ``k`` by ``brightness ** (k - 1)`` (below 1: a softer, darker note).
+    ``brightness`` scales partial ``k`` by ``brightness ** (k - 1)``: below 1 the note is darker and,
+    since the upper partials lose their energy rather than have it handed to the fundamental, softer.
     """
     n = max(int(round(duration * sampling_rate)), 1)
     t = np.arange(n, dtype=np.float64) / sampling_rate
@@ -50,7 +51,7 @@ def tone(
                 * np.sin(2 * np.pi * frequency * k * t)
             )
     envelope = np.minimum(1.0, t / 0.01) * np.minimum(1.0, (duration - t) / 0.03).clip(0.0, 1.0)
-    return (wave * envelope / sum(a * brightness**k for k, a in enumerate(_PARTIALS))).astype(np.float32)
+    return (wave * envelope / sum(_PARTIALS)).astype(np.float32)
 
 
 def render_notes(

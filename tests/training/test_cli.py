@@ -92,7 +92,10 @@ def test_evaluate_dispatches_on_model_type(tmp_path, features, capsys):
     other.mkdir()
     (other / "config.json").write_text(json.dumps({"model_type": "bert"}))
     assert entry.main(["evaluate", "--model", str(other), "--data", str(features)]) == 1
-    assert "No evaluation for model type 'bert'. Accepted: ['music2emo']" in capsys.readouterr().err
+    assert (
+        "No evaluation for model type 'bert'. Accepted: ['amt', 'amt_regression', 'music2emo']"
+        in capsys.readouterr().err
+    )
     assert entry.main(["evaluate", "--model", str(tmp_path / "missing"), "--data", str(features)]) == 1
     assert "Cannot read a model configuration" in capsys.readouterr().err
     assert set(entry.RECIPES) == {"teacher", "student"}
