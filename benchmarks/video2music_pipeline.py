@@ -1,5 +1,6 @@
 """Time the Video2Music pipeline per stage on generated videos: decode, CLIP (ViT-L/14@336 size,
-random weights), scenes, motion, generation, rendering (arrangement + FluidSynth), muxing.
+random weights), scenes, motion, chord generation (the AMT), curves (the bi-GRU), rendering
+(arrangement + FluidSynth), muxing.
 
     python benchmarks/video2music_pipeline.py [--durations 30 120 300] [--size 1280x720] [--fps 30]
         [--clip-model DIR_OR_ID] [--device cuda] [--dtype bfloat16] [--batch-size 16]
@@ -7,9 +8,11 @@ random weights), scenes, motion, generation, rendering (arrangement + FluidSynth
 Without ``--clip-model`` a random-weight CLIP with the real ViT-L/14@336 architecture is saved to a
 temporary folder and loaded with ``from_pretrained`` (as users load the real one); CLIP's cost does
 not depend on its weights. The videos are 2D test patterns with a hard cut every 10 s and a sine
-audio track, encoded with ffmpeg. Generation is a stand-in (a fixed progression, constant curves)
-until the AMT model is available: replace :func:`generate` with the model call to time it.
-Decode, CLIP, scenes and motion share one pass over the frames and are timed inside it.
+audio track, encoded with ffmpeg. The AMT and the bi-GRU are random models of the published sizes
+(``AMTConfig()``, ``AMTRegressionConfig()``), saved and loaded through the ``video-to-music``
+pipeline; their cost does not depend on their weights. Chords are sampled as the pipeline does
+(windows of ``max_sequence_length`` seconds, the cached decoder). Decode, CLIP, scenes and motion
+share one pass over the frames and are timed inside it.
 Prints seconds per stage, throughput and peak RSS; the figures depend on the machine (report it).
 """
 
@@ -23,12 +26,19 @@ import tempfile
 import time
 from pathlib import Path
 
+import torch
+from transformers import pipeline
+
+from modeling.chords import parse_key, parse_progression
 from modeling.video2music.arrangement import arrange
+from modeling.video2music.configuration_amt import AMTConfig
+from modeling.video2music.configuration_amt_regression import AMTRegressionConfig
+from modeling.video2music.modeling_amt import AMTModel
+from modeling.video2music.modeling_amt_regression import AMTRegressionModel
 from modeling.video2music.rendering import mux_video, render_midi
 from modeling.video2music.stand_in_clip import save_random_clip
-from modeling.video2music.video_features import VideoFeatureExtractor, VideoFeatures
 
-STAGES = ("decode", "clip", "scenes", "motion", "generation", "rendering", "muxing")
+STAGES = ("decode", "clip", "scenes", "motion", "chords", "curves", "rendering", "muxing")
 
 
 def make_video(path: Path, seconds: int, size: str, fps: int) -> Path:
@@ -51,16 +61,6 @@ def make_video(path: Path, seconds: int, size: str, fps: int) -> Path:
     return path
 
 
-def generate(features: VideoFeatures) -> tuple[list[str], float, float, float | None]:
-    """Stand-in for AMT generation + the bi-GRU: ``(chords, note_density, loudness, seconds or None)``.
-
-    Returns None as its time so the table says the stage was not measured.
-    """
-    progression = ["C", "A:min", "F", "G"]
-    chords = [progression[(second // 2) % 4] for second in range(features.num_seconds)]
-    return chords, 12.0, 0.3, None
-
-
 def peak_rss_mib() -> float:
     """Peak resident memory of this process (decord, CLIP, scenes, motion, arrangement), MiB.
 
@@ -69,12 +69,18 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_one(extractor: VideoFeatureExtractor, video: Path, out_dir: Path) -> dict[str, float | None]:
-    features = extractor(video)
-    times: dict[str, float | None] = dict(features.timings)
-    chords, density, loudness, times["generation"] = generate(features)
+def run_one(v2m, video: Path, out_dir: Path) -> dict[str, float]:
+    features = v2m.features(video)
+    times: dict[str, float] = dict(features.timings)
+    key = parse_key("C major")
     start = time.perf_counter()
-    midi = arrange(chords, "C major", note_density=density, loudness=loudness)
+    chords = v2m.generate(features, primer=parse_progression("C Am F G"), key=key, seed=0)
+    times["chords"] = time.perf_counter() - start
+    start = time.perf_counter()
+    curves = v2m.curves(features)
+    times["curves"] = time.perf_counter() - start
+    start = time.perf_counter()
+    midi = arrange(chords["normalized_chords"], key, note_density=curves[:, 0], loudness=curves[:, 1])
     audio = render_midi(midi, out_dir / f"{video.stem}.flac", duration=features.duration)
     times["rendering"] = time.perf_counter() - start
     start = time.perf_counter()
@@ -103,15 +109,27 @@ def main() -> None:
             start = time.perf_counter()
             clip = save_random_clip(root / "clip", args.clip_size, seed=0)
             print(f"saved a random {args.clip_size} CLIP in {time.perf_counter() - start:.1f} s")
+        torch.manual_seed(0)
+        AMTModel(AMTConfig()).save_pretrained(root / "amt")
+        AMTRegressionModel(AMTRegressionConfig()).save_pretrained(root / "regression")
         start = time.perf_counter()
-        extractor = VideoFeatureExtractor(
-            clip, device=args.device, dtype=args.dtype, batch_size=args.batch_size, progress=False
+        v2m = pipeline(
+            "video-to-music",
+            model=str(root / "amt"),
+            regression_model=str(root / "regression"),
+            clip_model=str(clip),
+            clip_dtype=args.dtype,
+            device=args.device,
+            progress=False,
         )
-        encoder = extractor.encoder
+        v2m.features.batch_size = args.batch_size
+        encoder = v2m.features.encoder
         print(
-            f"loaded CLIP from {encoder.name} in {time.perf_counter() - start:.1f} s "
-            f"({sum(p.numel() for p in encoder.model.parameters()) / 1e6:.0f} M parameters, "
-            f"{encoder.device}, {str(encoder.dtype).removeprefix('torch.')}, batch {args.batch_size})"
+            f"loaded the pipeline in {time.perf_counter() - start:.1f} s: CLIP {encoder.name} "
+            f"({sum(p.numel() for p in encoder.model.parameters()) / 1e6:.0f} M parameters, {encoder.device}, "
+            f"{str(encoder.dtype).removeprefix('torch.')}, batch {args.batch_size}), "
+            f"AMT {sum(p.numel() for p in v2m.model.parameters()) / 1e6:.1f} M, "
+            f"bi-GRU {sum(p.numel() for p in v2m.regression_model.parameters()) / 1e6:.2f} M"
         )
         header = (
             f"{'video':>8} "
@@ -121,14 +139,13 @@ def main() -> None:
         print(f"\nseconds per stage ({args.size} at {args.fps} fps, a cut every 10 s)\n{header}")
         for seconds in args.durations:
             video = make_video(root / f"video-{seconds}s.mp4", seconds, args.size, args.fps)
-            times = run_one(extractor, video, root)
-            total = sum(value for key, value in times.items() if key in STAGES and value is not None)
-            cells = " ".join(f"{'-' if times[s] is None else f'{times[s]:.2f}':>10}" for s in STAGES)
+            times = run_one(v2m, video, root)
+            total = sum(times[s] for s in STAGES)
+            cells = " ".join(f"{times[s]:>10.2f}" for s in STAGES)
             print(f"{seconds:>7}s {cells} {total:>8.2f} {seconds / total:>10.2f}", flush=True)
         print(
             f"\npeak RSS of the Python process: {peak_rss_mib():.0f} MiB (ffmpeg and FluidSynth not counted)"
         )
-        print("generation '-': stand-in progression; the AMT model is not part of this benchmark yet")
     sys.stdout.flush()
 
 

@@ -7,7 +7,8 @@ are left out.
 * :func:`hits_at_k`: share of steps whose label is among the ``k`` most likely chords;
 * :func:`emotion_correspondence`: over the steps whose video second has a dominant emotion other than
   neutral with probability at least ``threshold`` (0.8), the share whose predicted chord has one of
-  that emotion's chord qualities; None when no step qualifies;
+  that emotion's chord qualities (a predicted "N" counts as major, as in the original); None when no
+  step qualifies;
 * :func:`rmse`: root mean squared error of the bi-GRU's curves over the real seconds.
 """
 
@@ -59,7 +60,11 @@ def emotion_correspondence(
         if label == PAD or not qualities[emotion] or probability < threshold:
             continue
         counted += 1
-        if 0 < chord < END and ((chord - 1) % 13 + 1) in qualities[emotion]:
+        if chord == 0:  # the original reads "N" (no ':' in its name) as a major chord
+            quality = QUALITY_IDS["maj"]
+        else:
+            quality = (chord - 1) % 13 + 1 if chord < END else None
+        if quality in qualities[emotion]:
             right += 1
     return right / counted if counted else None
 

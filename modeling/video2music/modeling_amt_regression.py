@@ -66,6 +66,22 @@ class AMTRegressionModel(AMTRegressionPreTrainedModel):
         self.head = nn.Linear(2 * config.hidden_size, config.num_outputs)
         self.post_init()
 
+    def _run_packed(self, x: torch.Tensor, video_attention_mask: torch.Tensor) -> torch.Tensor:
+        mask = video_attention_mask.bool()
+        if mask.shape != x.shape[:2]:
+            raise ValueError(
+                f"video_attention_mask must have shape {tuple(x.shape[:2])}, got {tuple(mask.shape)}"
+            )
+        lengths = mask.sum(-1)
+        if not torch.equal(mask, torch.arange(mask.shape[1], device=mask.device)[None] < lengths[:, None]):
+            raise ValueError("video_attention_mask must be 1 for each video's first seconds and 0 after them")
+        if (lengths == 0).any():
+            raise ValueError("video_attention_mask marks a video with no real second")
+        packed = nn.utils.rnn.pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
+        return nn.utils.rnn.pad_packed_sequence(
+            self.gru(packed)[0], batch_first=True, total_length=x.shape[1]
+        )[0]
+
     def forward(
         self,
         video_features: torch.Tensor,
@@ -77,8 +93,10 @@ class AMTRegressionModel(AMTRegressionPreTrainedModel):
         r"""
         Args:
             video_features (`torch.FloatTensor` of shape `(batch, seconds, 776)`): see `AMTConfig`.
-            video_attention_mask (`torch.Tensor` of shape `(batch, seconds)`, *optional*): 1 real, 0 padding;
-                padded seconds are left out of the loss.
+            video_attention_mask (`torch.Tensor` of shape `(batch, seconds)`, *optional*): 1 real, 0 padding
+                (padding at the end only). The GRU then runs over each video's real seconds alone (packed), so
+                a video's predictions do not depend on how much padding its batch has; padded seconds are left
+                out of the loss.
             labels (`torch.FloatTensor` of shape `(batch, seconds, 2)`, *optional*): note density, loudness.
         """
         if video_features.ndim != 3 or video_features.shape[-1] != self.config.video_feature_dim:
@@ -89,7 +107,11 @@ class AMTRegressionModel(AMTRegressionPreTrainedModel):
         x = F.dropout(
             video_features.to(self.head.weight.dtype), p=self.config.dropout, training=self.training
         )
-        predictions = self.head(self.gru(x)[0])
+        if video_attention_mask is None:
+            hidden = self.gru(x)[0]
+        else:
+            hidden = self._run_packed(x, video_attention_mask)
+        predictions = self.head(hidden)
         loss = None
         if labels is not None:
             if labels.shape != predictions.shape:

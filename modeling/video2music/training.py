@@ -145,44 +145,53 @@ def evaluate_model(
     model, dataset, batch_size: int, max_seconds: int, threshold: float, device
 ) -> dict[str, float]:
     """The original's measures over a whole split (AMT: loss, accuracy, Hits@k, emotion correspondence;
-    regression: loss and RMSE)."""
+    regression: loss and RMSE).
+
+    As in the original's evaluation (one video per batch), each measure is computed per video and
+    averaged over the videos; the emotion correspondence over the videos where it is defined. The
+    result does not depend on ``batch_size``.
+    """
     collator = MuViSyncCollator(max_seconds)
     model.eval()
-    logits, labels, emotions, predictions, curves, masks, losses, count = [], [], [], [], [], [], 0.0, 0
+    per_video: dict[str, list[float]] = {}
+    losses, count = 0.0, 0
+
+    def add(name: str, value: float | None) -> None:
+        if value is not None:
+            per_video.setdefault(name, []).append(value)
+
     with torch.no_grad():
         for batch in _batches(dataset, batch_size, collator):
             batch = {k: v.to(device) for k, v in batch.items()}
             if model.config.model_type == "amt":
                 out = model(
-                    batch["video_features"], batch["chord_ids"], batch["mode_ids"], labels=batch["labels"]
+                    batch["video_features"],
+                    batch["chord_ids"],
+                    batch["mode_ids"],
+                    video_attention_mask=batch["video_attention_mask"],
+                    labels=batch["labels"],
                 )
-                logits += list(out.logits.float().cpu().reshape(-1, out.logits.shape[-1]).split(1))
-                labels.append(batch["labels"].cpu().flatten())
-                emotions.append(batch["step_emotions"].cpu().reshape(-1, 6))
+                for logits, labels, emotions in zip(
+                    out.logits.float().cpu(), batch["labels"].cpu(), batch["step_emotions"].cpu(), strict=True
+                ):
+                    add("accuracy", chord_accuracy(logits, labels))
+                    for k in (1, 3, 5):
+                        add(f"hits@{k}", hits_at_k(logits, labels, k))
+                    add("emotion_correspondence", emotion_correspondence(logits, labels, emotions, threshold))
             else:
                 out = model(batch["video_features"], batch["video_attention_mask"], labels=batch["curves"])
-                predictions.append(out.predictions.float().cpu().reshape(-1, 2))
-                curves.append(batch["curves"].cpu().reshape(-1, 2))
-                masks.append(batch["video_attention_mask"].cpu().flatten())
+                for predictions, curves, mask in zip(
+                    out.predictions.float().cpu(),
+                    batch["curves"].cpu(),
+                    batch["video_attention_mask"].cpu(),
+                    strict=True,
+                ):
+                    add("rmse", rmse(predictions, curves, mask[:, None].expand(-1, 2)))
+                    for column, name in enumerate(("note_density", "loudness")):
+                        add(f"rmse_{name}", rmse(predictions[:, column], curves[:, column], mask))
             size = len(batch["mode_ids"])
             losses, count = losses + out.loss.item() * size, count + size
-    result = {"loss": losses / max(count, 1)}
-    if model.config.model_type == "amt":
-        all_logits, all_labels = torch.cat(logits), torch.cat(labels)
-        result["accuracy"] = chord_accuracy(all_logits, all_labels)
-        for k in (1, 3, 5):
-            result[f"hits@{k}"] = hits_at_k(all_logits, all_labels, k)
-        correspondence = emotion_correspondence(all_logits, all_labels, torch.cat(emotions), threshold)
-        if correspondence is not None:
-            result["emotion_correspondence"] = correspondence
-    else:
-        mask = torch.cat(masks)[:, None].expand(-1, 2)
-        result["rmse"] = rmse(torch.cat(predictions), torch.cat(curves), mask)
-        for column, name in enumerate(("note_density", "loudness")):
-            result[f"rmse_{name}"] = rmse(
-                torch.cat(predictions)[:, column], torch.cat(curves)[:, column], mask[:, 0]
-            )
-    return result
+    return {"loss": losses / max(count, 1), **{name: sum(v) / len(v) for name, v in per_video.items()}}
 
 
 class Video2MusicRecipe(Recipe):
@@ -216,7 +225,11 @@ class Video2MusicRecipe(Recipe):
     def training_step(self, model, batch):
         if self.kind == "amt":
             out = model(
-                batch["video_features"], batch["chord_ids"], batch["mode_ids"], labels=batch["labels"]
+                batch["video_features"],
+                batch["chord_ids"],
+                batch["mode_ids"],
+                video_attention_mask=batch["video_attention_mask"],
+                labels=batch["labels"],
             )
         else:
             out = model(batch["video_features"], batch["video_attention_mask"], labels=batch["curves"])

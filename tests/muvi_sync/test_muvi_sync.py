@@ -92,6 +92,11 @@ def test_emotion_correspondence_counts_confident_non_neutral_steps():
     emotions[3, 3] = 0.5  # sad, but not confident: not counted
     emotions[4, 0] = 0.9  # padding: not counted
     assert emotion_correspondence(logits, labels, emotions) == pytest.approx(2 / 3)
+    # the original reads a predicted "N" as a major chord: it matches "exciting", not "sad"
+    no_chord = one_hot_logits([CHORD_VOCAB.index("N")] * 2)
+    moods = torch.zeros(2, 6)
+    moods[0, 0], moods[1, 3] = 0.9, 0.9
+    assert emotion_correspondence(no_chord, torch.tensor([1, 1]), moods) == pytest.approx(1 / 2)
     neutral = torch.zeros(5, 6)
     neutral[:, 5] = 1.0
     assert emotion_correspondence(logits, labels, neutral) is None

@@ -71,3 +71,35 @@ def test_smoke_recipes_train_save_and_evaluate(muvi, tmp_path, recipe, metric, c
         )
         == 0
     )
+
+
+@pytest.mark.parametrize("kind", ["amt", "amt_regression"])
+def test_evaluation_averages_per_video_whatever_the_batch_size(muvi, kind):
+    from modeling.video2music.training import (
+        AMTConfig,
+        AMTModel,
+        AMTRegressionConfig,
+        AMTRegressionModel,
+        evaluate_model,
+        load_split,
+    )
+
+    torch.manual_seed(0)
+    if kind == "amt":
+        model = AMTModel(
+            AMTConfig(d_model=32, encoder_layers=1, decoder_layers=1, attention_heads=4, ffn_dim=64)
+        )
+    else:
+        model = AMTRegressionModel(AMTRegressionConfig(hidden_size=8))
+    rows = load_split(str(muvi), "muvi-sync", "train")
+    one, three = (evaluate_model(model, rows, size, 300, 0.8, "cpu") for size in (1, 3))
+    measures = set(one) - {"loss"}  # the loss is a per-batch token mean, as in training
+    assert measures and set(three) == set(one)
+    for name in measures:  # padding is masked: each video scores the same alone or in a batch
+        assert three[name] == pytest.approx(one[name], abs=1e-5), name
+    # one video per batch: the measures are the mean of each video's own score
+    if kind == "amt":
+        alone = [
+            evaluate_model(model, rows.select([i]), 1, 300, 0.8, "cpu")["accuracy"] for i in range(len(rows))
+        ]
+        assert one["accuracy"] == pytest.approx(sum(alone) / len(alone))

