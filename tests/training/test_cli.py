@@ -98,7 +98,7 @@ def test_evaluate_dispatches_on_model_type(tmp_path, features, capsys):
     )
     assert entry.main(["evaluate", "--model", str(tmp_path / "missing"), "--data", str(features)]) == 1
     assert "Cannot read a model configuration" in capsys.readouterr().err
-    assert set(entry.RECIPES) == {"teacher", "student"}
+    assert set(entry.RECIPES) == {"teacher", "student", "amt", "amt_regression"}
 
 
 def test_recipe_errors_exit_with_a_message(features, tmp_path):

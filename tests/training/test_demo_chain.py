@@ -42,11 +42,13 @@ sys.exit(main(["demo", "--work-dir", {str(work)!r}, "--n", "100", "--seconds", "
 
     # the held-out clips: the major, fast, loud one is rated more positive than the minor, slow, soft one
     # and the fast, loud one is rated more aroused than the slow, soft one
-    rated = {
-        name: (float(v), float(a))
-        for name, v, a in re.findall(
-            r"== .*/(\S+)\.wav.*?valence (-?[\d.]+)\s+arousal (-?[\d.]+)", done.stdout, re.S
+    rated = {}
+    for block in re.split(r"^== ", done.stdout, flags=re.M)[1:]:  # one block per clip `emotune predict` rates
+        name, scores = (
+            re.match(r"\S*/([\w-]+)\.wav", block),
+            re.search(r"valence ([\d.]+)\s+arousal ([\d.]+)", block),
         )
-    }
+        if name and scores:
+            rated[name.group(1)] = (float(scores.group(1)), float(scores.group(2)))
     assert rated["bright-major"][0] > rated["slow-minor"][0], done.stdout[-2000:]
     assert rated["bright-major"][1] > rated["slow-minor"][1], done.stdout[-2000:]
