@@ -35,7 +35,8 @@ from modeling.video2music.stand_in_clip import save_random_clip
 
 def change_rate_elsewhere(chords: list[str], cuts: list[int]) -> float:
     """Share of seconds that are not cuts at which the chord differs from the second before."""
-    others = [s for s in range(1, len(chords)) if s not in set(cuts)]
+    cut_set = set(cuts)
+    others = [s for s in range(1, len(chords)) if s not in cut_set]
     return float(np.mean([chords[s] != chords[s - 1] for s in others]))
 
 

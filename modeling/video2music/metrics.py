@@ -18,12 +18,12 @@ from collections.abc import Mapping, Sequence
 
 import torch
 
-from ..chords import QUALITY_IDS
+from ..chords import AMT_CHORD_END, AMT_CHORD_PAD, NO_CHORD_ID, Chord
 from .configuration_amt import EMOTION_QUALITIES
 
 __all__ = ["chord_accuracy", "emotion_correspondence", "hits_at_k", "rmse"]
 
-PAD, END = 158, 157
+PAD = AMT_CHORD_PAD
 
 
 def chord_accuracy(logits: torch.Tensor, labels: torch.Tensor) -> float:
@@ -50,7 +50,7 @@ def emotion_correspondence(
 ) -> float | None:
     """``step_emotions`` ``(..., steps, 6)``: the emotion probabilities of each step's video second
     (second ``t + 1`` for step ``t``, as the AMT's affective target)."""
-    qualities = [{QUALITY_IDS[q] for q in names} for names in emotion_qualities.values()]
+    qualities = [set(names) for names in emotion_qualities.values()]
     predicted = logits.argmax(-1).flatten().tolist()
     dominant_p, dominant = step_emotions.reshape(-1, step_emotions.shape[-1]).max(-1)
     right = counted = 0
@@ -60,10 +60,10 @@ def emotion_correspondence(
         if label == PAD or not qualities[emotion] or probability < threshold:
             continue
         counted += 1
-        if chord == 0:  # the original reads "N" (no ':' in its name) as a major chord
-            quality = QUALITY_IDS["maj"]
+        if chord == NO_CHORD_ID:  # the original reads "N" (no ':' in its name) as a major chord
+            quality = "maj"
         else:
-            quality = (chord - 1) % 13 + 1 if chord < END else None
+            quality = Chord.from_id(chord).quality if chord < AMT_CHORD_END else None
         if quality in qualities[emotion]:
             right += 1
     return right / counted if counted else None
