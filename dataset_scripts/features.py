@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from modeling.dataset_folders import load_dataset_folder
 from modeling.errors import AudioDecodingError, InvalidAudioError, InvalidInputError
 
 from .hub_layout import DatasetFolder, write_dataset_folder
@@ -132,7 +133,7 @@ def extract_features(
     built: dict[str, int] = {}
     with tempfile.TemporaryDirectory(prefix="emotune-features-") as scratch:
         for source in chosen:
-            table = datasets.load_dataset(str(dataset), source)
+            table = load_dataset_folder(dataset, source)
             built[source] = 0
             for split in [name for name in splits if name in table]:
                 rows = table[split].cast_column("audio", Audio(decode=False))

@@ -18,6 +18,7 @@ from typing import Literal
 import numpy as np
 import torch
 
+from ..dataset_folders import load_dataset_folder
 from ..errors import DatasetBuildError, InvalidInputError
 from ..training.data import SourceItem
 
@@ -100,7 +101,7 @@ class FeatureRows:
 
 
 def load_feature_rows(path: str, source: str, split: str, lexicon_va: bool = False) -> FeatureRows:
-    """``datasets.load_dataset(path, source, split=split)`` as :class:`FeatureRows`, with clear errors."""
+    """``load_dataset_folder(path, source, split=split)`` as :class:`FeatureRows`, with clear errors."""
     import datasets
 
     try:
@@ -112,7 +113,7 @@ def load_feature_rows(path: str, source: str, split: str, lexicon_va: bool = Fal
     if source not in configs:
         raise InvalidInputError(f"The features dataset {path} has no config {source!r}; it has {configs}")
     try:
-        dataset = datasets.load_dataset(path, source, split=split)
+        dataset = load_dataset_folder(path, source, split=split)
     except ValueError as error:
         if "split" in str(error).lower():
             raise InvalidInputError(

@@ -30,6 +30,7 @@ import numpy as np
 import torch
 
 from ..cards import save_model_card
+from ..dataset_folders import load_dataset_folder
 from ..errors import InvalidInputError
 from ..training import LoopConfig, Recipe, read_section, run_training
 from ..training.data import MultiSourceBatchSampler
@@ -77,10 +78,8 @@ class MuViDataConfig:
 
 def load_split(path: str, config: str, split: str):
     """One split of a MuVi-Sync folder, with a clear error when it is not one."""
-    import datasets
-
     try:
-        dataset = datasets.load_dataset(path, config, split=split)
+        dataset = load_dataset_folder(path, config, split=split)
     except (FileNotFoundError, ValueError) as error:
         raise InvalidInputError(
             f"Cannot read split {split!r} of {path!r} ({error}). Accepted: a folder written by "

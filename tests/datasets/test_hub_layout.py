@@ -112,3 +112,22 @@ def test_push_to_hub_uploads_the_folder(tmp_path):
     )
     with pytest.raises(InvalidInputError, match="not a dataset folder"):
         push_to_hub(tmp_path / "clips", "me/x", api=api)
+
+
+def test_a_folder_rebuilt_in_place_loads_its_new_rows(tmp_path):
+    from modeling.dataset_folders import load_dataset_folder
+
+    def build(ids: list[str]) -> None:
+        write_dataset_folder(
+            tmp_path / "out", {"a": {"train": Dataset.from_list([{"id": i} for i in ids])}}, card_body=""
+        )
+
+    build(["1", "2"])
+    assert load_dataset_folder(tmp_path / "out", "a", split="train")["id"] == ["1", "2"]
+    # same folder, same card (same row count and sizes), new rows: datasets' own cache key is the
+    # card's, so plain load_dataset would serve the first build's rows here
+    build(["3", "4"])
+    assert load_dataset_folder(tmp_path / "out", "a", split="train")["id"] == ["3", "4"]
+    assert load_dataset_folder(tmp_path / "out", "a")["train"]["id"] == ["3", "4"]
+    with pytest.raises(ValueError, match="'b' not found"):
+        load_dataset_folder(tmp_path / "out", "b")
