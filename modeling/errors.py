@@ -22,6 +22,9 @@ __all__ = [
     "InvalidKeyError",
     "InvalidVideoError",
     "MissingDependencyError",
+    "UnsupportedModelError",
+    "WeightsDownloadError",
+    "WeightsNotFoundError",
 ]
 
 
@@ -67,3 +70,16 @@ class DatasetBuildError(EmotuneError):
 
 class MissingDependencyError(EmotuneError, RuntimeError):
     """A program or package emotune needs is not installed."""
+
+
+class UnsupportedModelError(InvalidInputError):
+    """A checkpoint of a model family emotune knows, in a variant it cannot run (say which and why)."""
+
+
+class WeightsNotFoundError(EmotuneError):
+    """Model weights that are neither installed locally nor reachable on the Hub; the message names the
+    command that installs them."""
+
+
+class WeightsDownloadError(EmotuneError):
+    """A download of original weights that failed, was corrupt or did not verify; nothing was installed."""

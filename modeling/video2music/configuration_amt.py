@@ -50,6 +50,11 @@ class AMTConfig(PreTrainedConfig):
             Label smoothing of the chord cross-entropy (the original's `--ce_smoothing`).
         emotion_qualities (`dict[str, list[str]]`):
             Emotion -> chord qualities whose logits the affective loss pushes up.
+        video_padding (`str`, defaults to `"zeros"`):
+            How videos shorter than `max_sequence_length` are fed, in training and inference alike:
+            `"zeros"` pads every video to `max_sequence_length` seconds of zero features that the model
+            attends to (Video2Music's training data and app); `"mask"` pads a batch to its longest video
+            and masks the padding (emotune's option).
     """
 
     model_type = "amt"
@@ -69,6 +74,7 @@ class AMTConfig(PreTrainedConfig):
     chord_loss_weight: float = 0.4
     label_smoothing: float = 0.0
     emotion_qualities: dict | None = None
+    video_padding: str = "zeros"
 
     def __post_init__(self, **kwargs):
         if self.emotion_qualities is None:
@@ -104,6 +110,8 @@ class AMTConfig(PreTrainedConfig):
             )
         if self.num_chord_tokens != 1 + 12 * len(QUALITIES) + 2:
             raise ValueError(f"num_chord_tokens must be {1 + 12 * len(QUALITIES) + 2} (157 chords, END, PAD)")
+        if self.video_padding not in ("zeros", "mask"):
+            raise ValueError(f"video_padding must be 'zeros' or 'mask', got {self.video_padding!r}")
         if not 0.0 <= self.chord_loss_weight <= 1.0:
             raise ValueError(f"chord_loss_weight must be in [0, 1], got {self.chord_loss_weight}")
 
