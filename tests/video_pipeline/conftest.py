@@ -50,7 +50,7 @@ def v2m_models(tmp_path_factory, clip_dir):
 
     root = tmp_path_factory.mktemp("v2m-models")
     torch.manual_seed(0)
-    small = {"d_model": 32, "encoder_layers": 2, "decoder_layers": 2, "attention_heads": 4, "ffn_dim": 64}
+    small = {"d_model": 32, "encoder_layers": 2, "decoder_layers": 2, "encoder_attention_heads": 4, "decoder_attention_heads": 4, "encoder_ffn_dim": 64, "decoder_ffn_dim": 64}
     AMTModel(AMTConfig(**small)).save_pretrained(root / "amt")
     AMTModel(AMTConfig(**small, max_sequence_length=8)).save_pretrained(root / "amt-8s")
     AMTRegressionModel(AMTRegressionConfig(hidden_size=8)).save_pretrained(root / "regression")
