@@ -107,7 +107,9 @@ class AMTConfig(PreTrainedConfig):
         """Checks that the sizes fit together; raises `ValueError` naming the field."""
         for name in ("encoder_attention_heads", "decoder_attention_heads"):
             if self.d_model % getattr(self, name):
-                raise ValueError(f"d_model ({self.d_model}) must be divisible by {name} ({getattr(self, name)})")
+                raise ValueError(
+                    f"d_model ({self.d_model}) must be divisible by {name} ({getattr(self, name)})"
+                )
         if self.d_model % 2:
             raise ValueError(f"d_model must be even for sinusoidal positions, got {self.d_model}")
         if len(self.emotion_qualities) != self.num_emotions:

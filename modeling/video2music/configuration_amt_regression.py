@@ -41,7 +41,13 @@ class AMTRegressionConfig(PreTrainedConfig):
     def validate_architecture(self):
         if self.video_padding not in ("zeros", "mask"):
             raise ValueError(f"video_padding must be 'zeros' or 'mask', got {self.video_padding!r}")
-        for name in ("video_feature_dim", "hidden_size", "num_hidden_layers", "num_outputs", "max_sequence_length"):
+        for name in (
+            "video_feature_dim",
+            "hidden_size",
+            "num_hidden_layers",
+            "num_outputs",
+            "max_sequence_length",
+        ):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
 
