@@ -75,12 +75,8 @@ def test_the_pipeline_follows_transformers_protocol(v2m, cuts_video, tmp_path):
         result = v2m.postprocess(outputs, output=tmp_path / "p.mp4")
     assert written == ["p.json"]
     assert result["normalized_chords"] == outputs["normalized_chords"]
-    assert set(json.loads((tmp_path / "p.json").read_text())["timings"]) == {
-        "features",
-        "chords",
-        "curves",
-        "rendering",
-    }
+    stages = {"decode", "clip", "scenes", "motion", "features", "chords", "curves", "rendering"}
+    assert set(json.loads((tmp_path / "p.json").read_text())["timings"]) == stages
 
 
 def test_the_affective_check_compares_music_and_video(v2m, cuts_video, tmp_path):
