@@ -6,10 +6,16 @@
     mer = pipeline("music-emotion-recognition", model="emotune/music2emo",
                    audio_encoder="m-a-p/MERT-v1-95M", chord_backend="dsp")
     mer("song.mp3")
-    mer(["a.mp3", "b.wav"])                      # lists run batched through the model
+    mer(["a.mp3", "b.wav"])                      # one result per input
+    mer(["a.mp3", "b.wav"], batch_size=8)        # the Music2Emo model runs once per 8 inputs
     mer({"array": wave, "sampling_rate": 44100})  # arrays need their sampling rate
 
-Each result is a dict: ``moods`` (all 56 tags, ``{"label", "score"}``, best first),
+The steps of transformers' ``Pipeline``: ``preprocess`` decodes the audio and computes its features
+(:class:`Music2EmoFeatureExtractor`: MERT embeddings per 30 s segment, chords, key), ``_forward``
+runs the model on the clips and their segments, ``postprocess`` names the scores with the model's own
+labels (``config.id2label``).
+
+Each result is a dict: ``moods`` (all tags, ``{"label", "score"}``, best first),
 ``predicted_moods`` (labels whose score is at least ``threshold``, 0.5 as in the original),
 ``valence`` and ``arousal`` (1-9), ``quadrant`` (Russell's, ``Q1``..``Q4``), ``key`` (``"A minor"``),
 ``chords`` (``{"start", "end", "label"}`` in the clip's key), ``segments`` (the emotion curve: the
@@ -25,7 +31,7 @@ import numpy as np
 import torch
 from transformers import Pipeline
 
-from ..emotion import MOOD_TAGS, quadrant
+from ..emotion import quadrant
 from ..errors import InvalidInputError
 from .feature_extraction_music2emo import Music2EmoFeatureExtractor, Music2EmoFeatures
 
@@ -86,15 +92,10 @@ class MusicEmotionRecognitionPipeline(Pipeline):
         return preprocess, {}, postprocess
 
     def __call__(self, inputs, **kwargs):
-        """One input -> one result dict; a list -> a list of results (the model runs once for all)."""
-        if isinstance(inputs, (list, tuple)):
-            if not inputs:
-                return []
-            preprocess, forward, postprocess = self._sanitize_parameters(**kwargs)
-            items = [self.preprocess(item, **preprocess) for item in inputs]
-            outputs = self._forward(self._collate(items), **forward)
-            split = self._split(outputs, [item["features"] for item in items])
-            return [self.postprocess(output, **postprocess) for output in split]
+        """Recognise the emotion of ``inputs``: a path, an array (with ``sampling_rate=``), an audio dict, or
+        a list of them (a list of results; ``batch_size=N`` runs the model once per N inputs)."""
+        if isinstance(inputs, (list, tuple)) and not inputs:
+            return []
         return super().__call__(inputs, **kwargs)
 
     def preprocess(self, inputs, sampling_rate: int | None = None) -> dict[str, Any]:
@@ -105,62 +106,44 @@ class MusicEmotionRecognitionPipeline(Pipeline):
                     "an array with sampling_rate=, or {'array': ..., 'sampling_rate': ...}"
                 )
             inputs, sampling_rate = inputs["array"], inputs.get("sampling_rate", sampling_rate)
-        features = self.feature_extractor(inputs, sampling_rate=sampling_rate)
-        return {"features": features}
-
-    @staticmethod
-    def _collate(items: list[dict[str, Any]]) -> dict[str, Any]:
-        features = [item["features"] for item in items]
-        return {"features": features}
-
-    @staticmethod
-    def _split(outputs: dict[str, Any], features: list[Music2EmoFeatures]) -> list[dict[str, Any]]:
-        results, clip, segment = [], 0, 0
-        for item in features:
-            count = len(item.segments)
-            results.append(
-                {
-                    "features": item,
-                    "mood_scores": outputs["mood_scores"][clip],
-                    "va": outputs["va"][clip],
-                    "segment_mood_scores": outputs["segment_mood_scores"][segment : segment + count],
-                    "segment_va": outputs["segment_va"][segment : segment + count],
-                }
-            )
-            clip, segment = clip + 1, segment + count
-        return results
+        return {"features": self.feature_extractor(inputs, sampling_rate=sampling_rate)}
 
     def _forward(self, model_inputs: dict[str, Any]) -> dict[str, Any]:
-        features: list[Music2EmoFeatures] = model_inputs["features"]
-        clips = [f.model_inputs() for f in features]
-        segments = [f.segment_inputs() for f in features]
-        batch = {name: torch.cat([c[name] for c in clips + segments]) for name in clips[0]}
+        """One model call for the clips of ``model_inputs`` (one clip, or a list when the framework
+        batches) and all their segments; ``{"clips": [per-clip outputs]}``."""
+        features = model_inputs["features"]
+        features: list[Music2EmoFeatures] = features if isinstance(features, list) else [features]
+        parts = [f.model_inputs() for f in features] + [f.segment_inputs() for f in features]
         dtype = next(self.model.parameters()).dtype
-        batch = {
-            name: value.to(self.device, dtype=dtype if value.is_floating_point() else value.dtype)
-            for name, value in batch.items()
-        }
-        with torch.inference_mode():
-            output = self.model(**batch)
+        batch = {}
+        for name in parts[0]:
+            value = torch.cat([part[name] for part in parts])
+            batch[name] = value.to(self.device, dtype=dtype if value.is_floating_point() else value.dtype)
+        output = self.model(**batch)
         scores = output.mood_logits.float().sigmoid().cpu().numpy()
         va = output.va.float().cpu().numpy()
-        n = len(features)
-        return {
-            "features": features,
-            "mood_scores": scores[:n],
-            "va": va[:n],
-            "segment_mood_scores": scores[n:],
-            "segment_va": va[n:],
-        }
-
-    def forward(self, model_inputs, **forward_params):
-        """One clip through ``Pipeline.__call__``: run it as a batch of one."""
-        outputs = self._forward(self._collate([model_inputs]), **forward_params)
-        return self._split(outputs, [model_inputs["features"]])[0]
+        clips, segment = [], len(features)
+        for index, item in enumerate(features):
+            count = len(item.segments)
+            clips.append(
+                {
+                    "features": item,
+                    "mood_scores": scores[index],
+                    "va": va[index],
+                    "segment_mood_scores": scores[segment : segment + count],
+                    "segment_va": va[segment : segment + count],
+                }
+            )
+            segment += count
+        return {"clips": clips}
 
     def postprocess(
         self, model_outputs: dict[str, Any], threshold: float = 0.5, top_k_segment_moods: int = 5
-    ):
+    ) -> dict[str, Any]:
+        # one clip: its list of one; a framework batch is split into clips before postprocess
+        clip = model_outputs["clips"]
+        model_outputs = clip[0] if isinstance(clip, list) else clip
+        labels = self.model.config.id2label
         features: Music2EmoFeatures = model_outputs["features"]
         scores = np.asarray(model_outputs["mood_scores"])
         order = np.argsort(-scores, kind="stable")
@@ -177,12 +160,12 @@ class MusicEmotionRecognitionPipeline(Pipeline):
                     "valence": float(v),
                     "arousal": float(a),
                     "quadrant": quadrant(float(v), float(a)),
-                    "moods": [{"label": MOOD_TAGS[i], "score": float(seg_scores[i])} for i in top],
+                    "moods": [{"label": labels[i], "score": float(seg_scores[i])} for i in top],
                 }
             )
         return {
-            "moods": [{"label": MOOD_TAGS[i], "score": float(scores[i])} for i in order],
-            "predicted_moods": [MOOD_TAGS[i] for i in order if scores[i] >= threshold],
+            "moods": [{"label": labels[i], "score": float(scores[i])} for i in order],
+            "predicted_moods": [labels[i] for i in order if scores[i] >= threshold],
             "valence": valence,
             "arousal": arousal,
             "quadrant": quadrant(valence, arousal),

@@ -5,6 +5,8 @@ This file travels to the Hub as remote code: it imports only transformers and th
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from huggingface_hub.dataclasses import strict
 from transformers import PreTrainedConfig
 
@@ -39,8 +41,11 @@ class AMTConfig(PreTrainedConfig):
         num_chord_roots (`int`, defaults to 15), num_chord_qualities (`int`, defaults to 16):
             Decoder input embeddings: 13 roots (0 = `N`) + END + PAD; 14 qualities (0 = none, 1..13) + END + PAD.
         d_model (`int`, defaults to 512), encoder_layers / decoder_layers (`int`, defaults to 6),
-        attention_heads (`int`, defaults to 8), ffn_dim (`int`, defaults to 1024), dropout (`float`, defaults to 0.1):
-            Transformer sizes (post-norm layers, ReLU, final LayerNorm on encoder and decoder).
+        encoder_attention_heads / decoder_attention_heads (`int`, defaults to 8),
+        encoder_ffn_dim / decoder_ffn_dim (`int`, defaults to 1024), dropout (`float`, defaults to 0.1):
+            Transformer sizes (post-norm layers, ReLU, final LayerNorm on encoder and decoder), named as
+            transformers' encoder-decoders (BART) name them; `hidden_size`, `num_attention_heads` and
+            `num_hidden_layers` read `d_model`, `encoder_attention_heads` and `encoder_layers`.
         max_sequence_length (`int`, defaults to 300):
             Longest video (seconds) and chord sequence; also the span of the decoder's relative position
             embeddings.
@@ -58,6 +63,11 @@ class AMTConfig(PreTrainedConfig):
     """
 
     model_type = "amt"
+    attribute_map: ClassVar[dict[str, str]] = {
+        "hidden_size": "d_model",
+        "num_attention_heads": "encoder_attention_heads",
+        "num_hidden_layers": "encoder_layers",
+    }
 
     video_feature_dim: int = 776
     num_emotions: int = 6
@@ -67,8 +77,10 @@ class AMTConfig(PreTrainedConfig):
     d_model: int = 512
     encoder_layers: int = 6
     decoder_layers: int = 6
-    attention_heads: int = 8
-    ffn_dim: int = 1024
+    encoder_attention_heads: int = 8
+    decoder_attention_heads: int = 8
+    encoder_ffn_dim: int = 1024
+    decoder_ffn_dim: int = 1024
     dropout: float = 0.1
     max_sequence_length: int = 300
     chord_loss_weight: float = 0.4
@@ -93,10 +105,11 @@ class AMTConfig(PreTrainedConfig):
 
     def validate_architecture(self):
         """Checks that the sizes fit together; raises `ValueError` naming the field."""
-        if self.d_model % self.attention_heads:
-            raise ValueError(
-                f"d_model ({self.d_model}) must be divisible by attention_heads ({self.attention_heads})"
-            )
+        for name in ("encoder_attention_heads", "decoder_attention_heads"):
+            if self.d_model % getattr(self, name):
+                raise ValueError(
+                    f"d_model ({self.d_model}) must be divisible by {name} ({getattr(self, name)})"
+                )
         if self.d_model % 2:
             raise ValueError(f"d_model must be even for sinusoidal positions, got {self.d_model}")
         if len(self.emotion_qualities) != self.num_emotions:

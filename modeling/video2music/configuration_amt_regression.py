@@ -18,7 +18,7 @@ class AMTRegressionConfig(PreTrainedConfig):
     Args:
         video_feature_dim (`int`, defaults to 776): values per second of video (see `AMTConfig`).
         hidden_size (`int`, defaults to 64): GRU hidden size per direction.
-        num_layers (`int`, defaults to 2): stacked GRU layers.
+        num_hidden_layers (`int`, defaults to 2): stacked GRU layers.
         dropout (`float`, defaults to 0.1): dropout on the input features (training only).
         num_outputs (`int`, defaults to 2): note density and loudness.
         max_sequence_length (`int`, defaults to 300): longest video, in seconds.
@@ -32,7 +32,7 @@ class AMTRegressionConfig(PreTrainedConfig):
 
     video_feature_dim: int = 776
     hidden_size: int = 64
-    num_layers: int = 2
+    num_hidden_layers: int = 2
     dropout: float = 0.1
     num_outputs: int = 2
     max_sequence_length: int = 300
@@ -41,7 +41,13 @@ class AMTRegressionConfig(PreTrainedConfig):
     def validate_architecture(self):
         if self.video_padding not in ("zeros", "mask"):
             raise ValueError(f"video_padding must be 'zeros' or 'mask', got {self.video_padding!r}")
-        for name in ("video_feature_dim", "hidden_size", "num_layers", "num_outputs", "max_sequence_length"):
+        for name in (
+            "video_feature_dim",
+            "hidden_size",
+            "num_hidden_layers",
+            "num_outputs",
+            "max_sequence_length",
+        ):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
 

@@ -103,8 +103,10 @@ def convert_amt(state: dict[str, torch.Tensor]) -> tuple[AMTModel, list[str]]:
         d_model=d_model,
         encoder_layers=layers("encoder"),
         decoder_layers=layers("decoder"),
-        attention_heads=heads,
-        ffn_dim=state["transformer.encoder.layers.0.linear1.weight"].shape[0],
+        encoder_attention_heads=heads,
+        decoder_attention_heads=heads,
+        encoder_ffn_dim=state["transformer.encoder.layers.0.linear1.weight"].shape[0],
+        decoder_ffn_dim=state["transformer.decoder.layers.0.linear1.weight"].shape[0],
         max_sequence_length=relative.shape[0],
         num_chord_tokens=state["Wout.weight"].shape[0],
     )
@@ -133,7 +135,7 @@ def convert_regression(state: dict[str, torch.Tensor]) -> tuple[AMTRegressionMod
     config = AMTRegressionConfig(
         video_feature_dim=feature_dim,
         hidden_size=hidden,
-        num_layers=num_layers,
+        num_hidden_layers=num_layers,
         num_outputs=state["bifc.weight"].shape[0],
     )
     model = AMTRegressionModel(config)

@@ -49,7 +49,7 @@ def amt_model_card(
             "Generates one chord per second of video from per-second video features (CLIP ViT-L/14@336 "
             "embedding, scene offset, motion, six CLIP zero-shot emotion probabilities) and the key's mode. "
             f"Encoder-decoder Transformer ({config.encoder_layers}+{config.decoder_layers} layers, d_model "
-            f"{config.d_model}, {config.attention_heads} heads) with relative-position decoder self-attention; "
+            f"{config.d_model}, {config.decoder_attention_heads} heads) with relative-position decoder self-attention; "
             f"trained with {config.chord_loss_weight} x chord cross-entropy + {1 - config.chord_loss_weight:.1f} x "
             "an affective loss that maps each second's dominant emotion to chord qualities."
         )
@@ -57,7 +57,7 @@ def amt_model_card(
     else:
         title = "Video2Music note density / loudness model (bi-GRU)"
         summary = (
-            f"A {config.num_layers}-layer bidirectional GRU (hidden {config.hidden_size}) over the same per-second "
+            f"A {config.num_hidden_layers}-layer bidirectional GRU (hidden {config.hidden_size}) over the same per-second "
             "video features, predicting the music's note density and loudness per second; the arrangement "
             "uses them for the number of notes per second and their velocity."
         )

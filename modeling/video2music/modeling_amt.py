@@ -23,6 +23,8 @@ from torch import nn
 from transformers import PreTrainedModel
 from transformers import initialization as init
 from transformers.generation import (
+    GenerationConfig,
+    GenerationMixin,
     LogitsProcessor,
     LogitsProcessorList,
     TemperatureLogitsWarper,
@@ -65,6 +67,31 @@ class AMTOutput(ModelOutput):
     emotion_loss: torch.FloatTensor | None = None
 
 
+class AMTDecoderCache:
+    """What incremental decoding keeps between steps: per decoder layer, the self-attention keys and
+    values of the steps decoded so far, written into tensors preallocated for ``max_length`` steps
+    (``(batch, heads, max_length, head_dim)``), and the cross-attention keys and values of the encoder
+    memory, computed once. :attr:`length` is the number of steps cached."""
+
+    def __init__(
+        self, num_layers: int, batch: int, heads: int, head_dim: int, max_length: int, *, dtype, device
+    ):
+        shape = (batch, heads, max_length, head_dim)
+        self.keys = [torch.empty(shape, dtype=dtype, device=device) for _ in range(num_layers)]
+        self.values = [torch.empty(shape, dtype=dtype, device=device) for _ in range(num_layers)]
+        self.memory: list[tuple[torch.Tensor, torch.Tensor] | None] = [None] * num_layers
+        self.length = 0
+
+    def append(
+        self, layer: int, keys: torch.Tensor, values: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Store the new steps' ``keys``/``values`` ``(B, H, L, hd)`` after the cached ones; returns all of them."""
+        end = self.length + keys.shape[2]
+        self.keys[layer][:, :, self.length : end] = keys
+        self.values[layer][:, :, self.length : end] = values
+        return self.keys[layer][:, :, :end], self.values[layer][:, :, :end]
+
+
 class AMTAttention(nn.Module):
     """Multi-head attention with packed input projections (``nn.MultiheadAttention``'s layout) and,
     for decoder self-attention, learned relative position embeddings over ``relative_length`` steps."""
@@ -93,8 +120,7 @@ class AMTAttention(nn.Module):
         relative term ``q_i . E[R - 1 - (i - j)]`` for ``j <= i`` (zero above the diagonal)."""
         length = self.relative_embedding.shape[0]
         if q.shape[2] == 1:  # one new step i = query_start: keys j = 0..i use rows R-1-i .. R-1, in order
-            rows = self.relative_embedding[length - key_length :].to(q.dtype)
-            return q @ rows.T
+            return q @ self.relative_embedding[length - key_length :].to(q.dtype).T
         positions_q = torch.arange(query_start, query_start + q.shape[2], device=q.device)
         positions_k = torch.arange(key_length, device=q.device)
         distance = positions_q[:, None] - positions_k[None, :]  # (Lq, Lk)
@@ -109,36 +135,41 @@ class AMTAttention(nn.Module):
         memory: torch.Tensor | None = None,
         attn_mask: torch.Tensor | None = None,
         key_padding_mask: torch.Tensor | None = None,
-        past: tuple[torch.Tensor, torch.Tensor] | None = None,
-        query_start: int = 0,
-    ) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor] | None]:
-        """Self-attention (``memory`` None; ``past`` cached keys/values extend it) or cross-attention
-        (``past``: the memory's keys/values, computed once).
+        cache: AMTDecoderCache | None = None,
+        layer: int = 0,
+    ) -> torch.Tensor:
+        """Self-attention (``memory`` None) or cross-attention over ``memory``, ``(B, Lq, D)`` out.
 
         ``attn_mask``: additive ``(Lq, Lk)``; ``key_padding_mask``: ``(B, Lk)``, True where padded.
-        Returns the output ``(B, Lq, D)`` and the keys/values for the cache.
+        With a ``cache``, self-attention continues the ``cache.length`` steps cached for ``layer`` (the
+        queries are the steps after them) and cross-attention reuses the memory's keys and values.
         """
-        q = self._split(self.project(query, slice(0, 1))) * self.head_dim**-0.5
+        start = 0 if cache is None else cache.length
         if memory is None:
-            k, v = (self._split(t) for t in self.project(query, slice(1, 3)).chunk(2, dim=-1))
-            if past is not None:
-                k, v = torch.cat([past[0], k], dim=2), torch.cat([past[1], v], dim=2)
-            cache = (k, v)
-        elif past is not None:  # cross-attention with the memory's keys/values computed before
-            (k, v), cache = past, past
+            q, k, v = (
+                self._split(t) for t in F.linear(query, self.in_proj.weight, self.in_proj.bias).chunk(3, -1)
+            )
+            if cache is not None:
+                k, v = cache.append(layer, k, v)
         else:
-            k, v = (self._split(t) for t in self.project(memory, slice(1, 3)).chunk(2, dim=-1))
-            cache = (k, v)
+            q = self._split(self.project(query, slice(0, 1)))
+            if cache is not None and cache.memory[layer] is not None:
+                k, v = cache.memory[layer]
+            else:
+                k, v = (self._split(t) for t in self.project(memory, slice(1, 3)).chunk(2, dim=-1))
+                if cache is not None:
+                    cache.memory[layer] = (k, v)
+        q = q * self.head_dim**-0.5
         scores = q @ k.transpose(-1, -2)
         if self.relative_embedding is not None:
-            scores = scores + self.relative_scores(q, query_start, k.shape[2])
+            scores = scores + self.relative_scores(q, start, k.shape[2])
         if attn_mask is not None:
             scores = scores + attn_mask
         if key_padding_mask is not None:
             scores = scores.masked_fill(key_padding_mask[:, None, None, :], float("-inf"))
         weights = F.dropout(scores.softmax(dim=-1), p=self.dropout, training=self.training)
         output = (weights @ v).transpose(1, 2).reshape(query.shape[0], query.shape[1], -1)
-        return self.out_proj(output), cache
+        return self.out_proj(output)
 
 
 class AMTFeedForward(nn.Module):
@@ -155,14 +186,14 @@ class AMTFeedForward(nn.Module):
 class AMTEncoderLayer(nn.Module):
     def __init__(self, config: AMTConfig):
         super().__init__()
-        self.self_attn = AMTAttention(config.d_model, config.attention_heads, config.dropout)
-        self.feed_forward = AMTFeedForward(config.d_model, config.ffn_dim, config.dropout)
+        self.self_attn = AMTAttention(config.d_model, config.encoder_attention_heads, config.dropout)
+        self.feed_forward = AMTFeedForward(config.d_model, config.encoder_ffn_dim, config.dropout)
         self.norm1 = nn.LayerNorm(config.d_model)
         self.norm2 = nn.LayerNorm(config.d_model)
         self.dropout = nn.Dropout(config.dropout)
 
     def forward(self, x: torch.Tensor, key_padding_mask: torch.Tensor | None = None) -> torch.Tensor:
-        x = self.norm1(x + self.dropout(self.self_attn(x, key_padding_mask=key_padding_mask)[0]))
+        x = self.norm1(x + self.dropout(self.self_attn(x, key_padding_mask=key_padding_mask)))
         return self.norm2(x + self.dropout(self.feed_forward(x)))
 
 
@@ -170,22 +201,19 @@ class AMTDecoderLayer(nn.Module):
     def __init__(self, config: AMTConfig):
         super().__init__()
         d = config.d_model
-        self.self_attn = AMTAttention(d, config.attention_heads, config.dropout, config.max_sequence_length)
-        self.cross_attn = AMTAttention(d, config.attention_heads, config.dropout)
-        self.feed_forward = AMTFeedForward(d, config.ffn_dim, config.dropout)
+        heads = config.decoder_attention_heads
+        self.self_attn = AMTAttention(d, heads, config.dropout, config.max_sequence_length)
+        self.cross_attn = AMTAttention(d, heads, config.dropout)
+        self.feed_forward = AMTFeedForward(d, config.decoder_ffn_dim, config.dropout)
         self.norm1, self.norm2, self.norm3 = nn.LayerNorm(d), nn.LayerNorm(d), nn.LayerNorm(d)
         self.dropout = nn.Dropout(config.dropout)
 
-    def forward(self, x, memory, attn_mask=None, memory_padding_mask=None, past=None, query_start=0):
-        """``past``: ``(self-attention keys/values, cross-attention keys/values)`` of earlier steps."""
-        self_past, cross_past = past if past is not None else (None, None)
-        attended, self_cache = self.self_attn(x, attn_mask=attn_mask, past=self_past, query_start=query_start)
-        x = self.norm1(x + self.dropout(attended))
-        crossed, cross_cache = self.cross_attn(
-            x, memory, key_padding_mask=memory_padding_mask, past=cross_past
-        )
+    def forward(self, x, memory, attn_mask=None, memory_padding_mask=None, cache=None, layer=0):
+        """``cache``/``layer``: see :meth:`AMTAttention.forward`."""
+        x = self.norm1(x + self.dropout(self.self_attn(x, attn_mask=attn_mask, cache=cache, layer=layer)))
+        crossed = self.cross_attn(x, memory, key_padding_mask=memory_padding_mask, cache=cache, layer=layer)
         x = self.norm2(x + self.dropout(crossed))
-        return self.norm3(x + self.dropout(self.feed_forward(x))), (self_cache, cross_cache)
+        return self.norm3(x + self.dropout(self.feed_forward(x)))
 
 
 class AMTPreTrainedModel(PreTrainedModel):
@@ -217,7 +245,22 @@ class AMTPreTrainedModel(PreTrainedModel):
             module._fill_tables()
 
 
-class AMTModel(AMTPreTrainedModel):
+AMT_GENERATION_DEFAULTS = {
+    "do_sample": True,
+    "temperature": 1.0,
+    "top_k": None,
+    "top_p": None,
+    "max_length": None,
+    "use_cache": True,
+    "forbid_no_chord": True,
+    "max_repeat": 2,
+    "allow_end": False,
+}
+"""The generation settings of Video2Music's app (:meth:`AMTModel.generate` documents each); a model's
+``generation_config`` starts from them and is saved with it."""
+
+
+class AMTModel(AMTPreTrainedModel, GenerationMixin):
     r"""The Affective Multimodal Transformer: per-second video features in, next-chord logits out.
 
     Chord tokens follow Video2Music's vocabulary: 0 is `N`, then 13 qualities for each of the 12
@@ -248,6 +291,9 @@ class AMTModel(AMTPreTrainedModel):
             "emotion_targets", torch.zeros(config.num_emotions + 1, config.num_chord_tokens), persistent=False
         )
         self.post_init()
+        self.generation_config = GenerationConfig(
+            **{name: value for name, value in AMT_GENERATION_DEFAULTS.items() if value is not None}
+        )
 
     def _fill_tables(self) -> None:
         """The non-learned tables: positions, token -> (root, quality) ids, emotion -> quality targets."""
@@ -308,23 +354,21 @@ class AMTModel(AMTPreTrainedModel):
         x = self.chord_projection(torch.cat([x, mode], dim=-1))
         return self.embedding_dropout(x + self.positions[start : start + x.shape[1]].to(x.dtype))
 
-    def decode(self, x, memory, memory_padding_mask=None, past=None, start: int = 0):
-        """Decoder over inputs ``x (B, L, d_model)``; with ``past`` (one (k, v) per layer) ``x`` continues a
-        cached prefix of ``start`` steps. Returns logits ``(B, L, 159)`` and the new cache."""
+    def decode(self, x, memory, memory_padding_mask=None, cache: AMTDecoderCache | None = None):
+        """Decoder over inputs ``x (B, L, d_model)`` -> logits ``(B, L, 159)``. With a ``cache``, ``x`` holds
+        the steps after the ``cache.length`` cached ones, and the cache is extended by them."""
         length = x.shape[1]
+        start = 0 if cache is None else cache.length
         mask = None
         if length > 1:
             mask = torch.triu(
                 torch.full((length, start + length), float("-inf"), device=x.device), diagonal=start + 1
-            )
-            mask = mask.to(x.dtype)
-        caches = []
+            ).to(x.dtype)
         for index, layer in enumerate(self.decoder_layers):
-            x, cache = layer(
-                x, memory, mask, memory_padding_mask, None if past is None else past[index], start
-            )
-            caches.append(cache)
-        return self.lm_head(self.decoder_norm(x)), caches
+            x = layer(x, memory, mask, memory_padding_mask, cache=cache, layer=index)
+        if cache is not None:
+            cache.length += length
+        return self.lm_head(self.decoder_norm(x))
 
     def forward(
         self,
@@ -357,7 +401,7 @@ class AMTModel(AMTPreTrainedModel):
             raise ValueError(
                 f"At most {self.config.max_sequence_length} chord steps, got {chord_ids.shape[1]}"
             )
-        logits, _ = self.decode(self.embed_chords(chord_ids, mode_ids), memory, padding)
+        logits = self.decode(self.embed_chords(chord_ids, mode_ids), memory, padding)
         loss = chord_loss = emotion_loss = None
         if labels is not None:
             chord_loss = F.cross_entropy(
@@ -387,106 +431,177 @@ class AMTModel(AMTPreTrainedModel):
         return self.emotion_targets[rows]
 
     # -- generation -----------------------------------------------------------------------------
+    def _generation_settings(self, generation_config: GenerationConfig | None, overrides: dict) -> dict:
+        unknown = sorted(set(overrides) - set(AMT_GENERATION_DEFAULTS))
+        if unknown:
+            raise ValueError(
+                f"Unknown generation setting(s) {unknown}; accepted: {sorted(AMT_GENERATION_DEFAULTS)}"
+            )
+        config = generation_config if generation_config is not None else self.generation_config
+        settings = {}
+        for name, default in AMT_GENERATION_DEFAULTS.items():
+            if name in overrides and (
+                overrides[name] is not None or name in ("max_repeat", "top_k", "top_p")
+            ):
+                settings[name] = overrides[name]
+            else:
+                value = getattr(config, name, None) if config is not None else None
+                settings[name] = default if value is None else value
+        return settings
+
     @torch.no_grad()
     def generate(
         self,
         video_features: torch.Tensor,
         mode_ids: torch.Tensor,
         primer_ids: torch.LongTensor,
-        max_length: int | None = None,
-        do_sample: bool = True,
-        temperature: float = 1.0,
-        top_k: int | None = None,
-        top_p: float | None = None,
-        seed: int | None = None,
-        forbid_no_chord: bool = True,
-        max_repeat: int | None = 2,
-        allow_end: bool = False,
+        generation_config: GenerationConfig | None = None,
         logits_processor: LogitsProcessorList | None = None,
         video_attention_mask: torch.Tensor | None = None,
-        use_cache: bool = True,
+        seed: int | None = None,
+        **kwargs,
     ) -> torch.LongTensor:
-        r"""Generate one chord per second of video.
+        r"""Generate one chord per second of video, for videos of any length.
 
         The primer chords are the first chords of the output (as in Video2Music); the model then adds
-        chords until `max_length` (default: the number of seconds). The original's constraints are
-        logits processors: `N` never sampled (`forbid_no_chord`), no chord more than `max_repeat` times
-        in a row, PAD never and END only with `allow_end` (the original never samples END: it keeps
-        only the 157 chord probabilities); a sequence that samples END stops (PAD after it).
-        `do_sample=True` samples as the original does (with optional `temperature`, `top_k`, `top_p`),
-        `False` is greedy. `seed` makes sampling reproducible. `logits_processor` adds processors
-        (called with the token ids so far, including the primer, and the step's scores).
-        `use_cache=False` recomputes the whole model (encoder and decoder) at every step, as the original does.
+        chords until `max_length` (default: the number of seconds). The settings come from
+        `generation_config` (default: the model's `generation_config`, saved with it), and any of them
+        can be given as a keyword argument:
+
+        - `do_sample` (True: sample as the original does; False: greedy), `temperature`, `top_k`, `top_p`;
+        - `max_length` (None: one chord per second of `video_features`);
+        - `use_cache` (True: run the encoder once per window and cache the decoder's keys and values;
+          False: recompute the whole model at every step, as the original does);
+        - `forbid_no_chord` (`N` is never generated), `max_repeat` (no chord more than this many times
+          in a row; None: no limit), `allow_end` (END may end a sequence, which is then padded with PAD;
+          the original never samples END: it keeps only the 157 chord probabilities).
+
+        With the defaults, a step samples as Video2Music does: the softmax over all 159 logits, the
+        forbidden chords set to probability 0, the 157 chord probabilities renormalised, one draw with
+        replacement; so the same `seed` gives the same chords as the original seeded with
+        `torch.manual_seed(seed)`. `logits_processor` adds processors, called with the chords of all
+        seconds so far (primer included) and the step's scores.
+
+        Videos are fed as the model was trained (`config.video_padding`): with `"zeros"`, every window
+        of `config.max_sequence_length` seconds is padded with zero features to that length, and
+        `video_attention_mask` only marks which seconds are zeroed; with `"mask"`, the mask is passed to
+        the encoder. A video longer than `config.max_sequence_length` seconds is generated window by
+        window: each window after the first re-reads the last generated second, primed with its chord,
+        and adds `max_sequence_length - 1` chords.
 
         Args:
             video_features (`torch.FloatTensor` of shape `(batch, seconds, 776)`).
             mode_ids (`torch.Tensor` of shape `(batch,)`): 0 major, 1 minor.
             primer_ids (`torch.LongTensor` of shape `(batch, primer_length)`): chord tokens, at least one.
+            video_attention_mask (`torch.Tensor` of shape `(batch, seconds)`, *optional*): 1 real, 0 padding.
+            seed (`int`, *optional*): makes sampling reproducible.
 
         Returns:
             `torch.LongTensor` of shape `(batch, max_length)`: chord tokens (primer included).
         """
-        self._check_features(video_features)
-        batch = video_features.shape[0]
+        settings = self._generation_settings(generation_config, kwargs)
+        config = self.config
+        if video_features.ndim != 3 or video_features.shape[-1] != config.video_feature_dim:
+            self._check_features(video_features)
+        batch, seconds = video_features.shape[:2]
+        window = config.max_sequence_length
         if primer_ids.ndim != 2 or primer_ids.shape[0] != batch or primer_ids.shape[1] < 1:
             raise ValueError(
                 f"primer_ids must have shape (batch={batch}, primer_length >= 1), got {tuple(primer_ids.shape)}"
             )
-        if (primer_ids < 0).any() or (primer_ids >= self.config.end_token_id).any():
-            raise ValueError(f"primer_ids must be chord tokens 0..{self.config.end_token_id - 1}")
-        max_length = video_features.shape[1] if max_length is None else int(max_length)
-        if not primer_ids.shape[1] <= max_length <= self.config.max_sequence_length:
+        if (primer_ids < 0).any() or (primer_ids >= config.end_token_id).any():
+            raise ValueError(f"primer_ids must be chord tokens 0..{config.end_token_id - 1}")
+        max_length = seconds if settings["max_length"] is None else int(settings["max_length"])
+        if not primer_ids.shape[1] <= max_length <= max(seconds, window) or primer_ids.shape[1] > window:
             raise ValueError(
-                f"max_length must be between the primer length ({primer_ids.shape[1]}) and "
-                f"{self.config.max_sequence_length}, got {max_length}"
+                f"max_length must be between the primer length ({primer_ids.shape[1]}, at most {window}) and "
+                f"the number of seconds ({max(seconds, window)}), got {max_length}"
             )
         device = self.lm_head.weight.device
-        video_features, primer_ids = video_features.to(device), primer_ids.to(device)
+        features = video_features.to(device)
+        if video_attention_mask is not None:
+            video_attention_mask = video_attention_mask.to(device)
+            if config.video_padding == "zeros":
+                features = features * video_attention_mask[..., None].to(features.dtype)
+        sequence = primer_ids.to(device)
         mode_ids = torch.as_tensor(mode_ids, device=device).reshape(batch)
         processors = LogitsProcessorList(
-            [ChordConstraintsLogitsProcessor(self.config, forbid_no_chord, allow_end, max_repeat)]
-        )
+            [ChordConstraintsLogitsProcessor(config, settings["forbid_no_chord"], settings["allow_end"],
+                                             settings["max_repeat"])]
+        )  # fmt: skip
         processors.extend(logits_processor or [])
-        if do_sample:
-            if temperature != 1.0:
-                processors.append(TemperatureLogitsWarper(temperature))
-            if top_k:
-                processors.append(TopKLogitsWarper(top_k))
-            if top_p is not None and top_p < 1.0:
-                processors.append(TopPLogitsWarper(top_p))
-        generator = None
-        if seed is not None:
-            generator = torch.Generator(device=device).manual_seed(int(seed))
-
-        memory = self.encode(video_features, video_attention_mask)
-        padding = None if video_attention_mask is None else ~video_attention_mask.bool()
-        sequence = primer_ids.clone()
+        warpers = LogitsProcessorList()
+        if settings["do_sample"]:
+            if settings["temperature"] != 1.0:
+                warpers.append(TemperatureLogitsWarper(settings["temperature"]))
+            if settings["top_k"]:
+                warpers.append(TopKLogitsWarper(settings["top_k"]))
+            if settings["top_p"] is not None and settings["top_p"] < 1.0:
+                warpers.append(TopPLogitsWarper(settings["top_p"]))
+        generator = None if seed is None else torch.Generator(device=device).manual_seed(int(seed))
         finished = torch.zeros(batch, dtype=torch.bool, device=device)
-        past, fed = None, 0
-        while sequence.shape[1] < max_length:
-            if use_cache:
-                x = self.embed_chords(sequence[:, fed:], mode_ids, start=fed)
-                logits, past = self.decode(x, memory, padding, past=past, start=fed)
-                fed = sequence.shape[1]
-            else:
-                memory = self.encode(video_features, video_attention_mask)
-                logits, _ = self.decode(self.embed_chords(sequence, mode_ids), memory, padding)
-            scores = processors(sequence, logits[:, -1, :].float())
-            if do_sample:
-                next_ids = torch.multinomial(scores.softmax(dim=-1), 1, generator=generator).squeeze(1)
-            else:
-                next_ids = scores.argmax(dim=-1)
-            next_ids = torch.where(finished, self.config.chord_pad_token_id, next_ids)
-            finished |= next_ids == self.config.end_token_id
-            sequence = torch.cat([sequence, next_ids[:, None]], dim=1)
-            if finished.all():
-                break
+
+        start = 0  # the second the current window begins at; its first token is the chord of that second
+        while sequence.shape[1] < max_length and not finished.all():
+            end = min(start + window, max_length)
+            part, mask = self._window_inputs(features, video_attention_mask, start)
+            memory = self.encode(part, mask)
+            padding = None if mask is None else ~mask.bool()
+            cache = None
+            if settings["use_cache"]:
+                head_dim = config.d_model // config.decoder_attention_heads
+                cache = AMTDecoderCache(
+                    len(self.decoder_layers), batch, config.decoder_attention_heads, head_dim, end - start,
+                    dtype=memory.dtype, device=device,
+                )  # fmt: skip
+            while sequence.shape[1] < end:
+                if cache is not None:
+                    fed = start + cache.length
+                    x = self.embed_chords(sequence[:, fed:], mode_ids, start=cache.length)
+                    logits = self.decode(x, memory, padding, cache)[:, -1]
+                else:
+                    memory = self.encode(part, mask)
+                    logits = self.decode(self.embed_chords(sequence[:, start:], mode_ids), memory, padding)[
+                        :, -1
+                    ]
+                next_ids = self._next_tokens(sequence, logits, processors, warpers, settings, generator)
+                next_ids = torch.where(finished, config.chord_pad_token_id, next_ids)
+                finished |= next_ids == config.end_token_id
+                sequence = torch.cat([sequence, next_ids[:, None]], dim=1)
+                if finished.all():
+                    break
+            start = sequence.shape[1] - 1
         if sequence.shape[1] < max_length:
             pad = torch.full(
-                (batch, max_length - sequence.shape[1]), self.config.chord_pad_token_id, device=device
+                (batch, max_length - sequence.shape[1]), config.chord_pad_token_id, device=device
             )
             sequence = torch.cat([sequence, pad], dim=1)
         return sequence
+
+    def _window_inputs(self, features, mask, start: int):
+        """The features (and mask) of the window beginning at second ``start``, fed as the model was
+        trained: zero-padded to ``max_sequence_length`` seconds (``"zeros"``) or masked (``"mask"``)."""
+        window = self.config.max_sequence_length
+        part = features[:, start : start + window]
+        if self.config.video_padding == "zeros":
+            if part.shape[1] < window:
+                part = F.pad(part, (0, 0, 0, window - part.shape[1]))
+            return part, None
+        return part, None if mask is None else mask[:, start : start + window]
+
+    def _next_tokens(self, sequence, logits, processors, warpers, settings, generator) -> torch.LongTensor:
+        logits = logits.float()
+        scores = processors(sequence, logits)
+        if not settings["do_sample"]:
+            return scores.argmax(dim=-1)
+        if len(warpers):
+            probabilities = warpers(sequence, scores).softmax(dim=-1)
+        else:  # Video2Music's arithmetic: the softmax of all logits, forbidden chords at probability 0
+            probabilities = logits.softmax(dim=-1).masked_fill(scores == float("-inf"), 0.0)
+        if not settings["allow_end"]:
+            probabilities = probabilities[:, : self.config.end_token_id]
+        probabilities = probabilities / probabilities.sum(dim=-1, keepdim=True)
+        return torch.multinomial(probabilities, 1, replacement=True, generator=generator).squeeze(1)
 
 
 class ChordConstraintsLogitsProcessor(LogitsProcessor):
@@ -513,12 +628,17 @@ class ChordConstraintsLogitsProcessor(LogitsProcessor):
         if self.max_repeat is not None and input_ids.shape[1] >= self.max_repeat:
             last = input_ids[:, -self.max_repeat :]
             repeated = (last == last[:, -1:]).all(dim=1)
-            rows = repeated.nonzero().squeeze(1)
-            scores[rows, input_ids[rows, -1]] = float("-inf")
+            scores.scatter_(
+                1,
+                input_ids[:, -1:],
+                torch.where(repeated[:, None], float("-inf"), scores.gather(1, input_ids[:, -1:])),
+            )
         return scores
 
 
 __all__ = [
+    "AMT_GENERATION_DEFAULTS",
+    "AMTDecoderCache",
     "AMTModel",
     "AMTOutput",
     "AMTPreTrainedModel",

@@ -59,7 +59,7 @@ class AMTRegressionModel(AMTRegressionPreTrainedModel):
         self.gru = nn.GRU(
             config.video_feature_dim,
             config.hidden_size,
-            config.num_layers,
+            config.num_hidden_layers,
             bidirectional=True,
             batch_first=True,
         )
@@ -126,6 +126,35 @@ class AMTRegressionModel(AMTRegressionPreTrainedModel):
                 loss = (errors * weights).sum() / weights.sum().clamp(min=1.0)
         output = AMTRegressionOutput(loss=loss, predictions=predictions)
         return output if return_dict is not False else output.to_tuple()
+
+    @torch.no_grad()
+    def predict(
+        self, video_features: torch.Tensor, video_attention_mask: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        r"""Note density and loudness per second for videos of any length, fed as the model was trained
+        (`config.video_padding`): with `"zeros"` each window of `config.max_sequence_length` seconds is padded
+        with zero features to that length (Video2Music's app and training; the backward direction reads the
+        padding) and the windows' predictions are joined; with `"mask"` the GRU runs over each video's real
+        seconds alone (packed).
+
+        Args:
+            video_features (`torch.FloatTensor` of shape `(batch, seconds, 776)`).
+            video_attention_mask (`torch.Tensor` of shape `(batch, seconds)`, *optional*): 1 real, 0 padding.
+
+        Returns:
+            `torch.FloatTensor` of shape `(batch, seconds, 2)`.
+        """
+        if self.config.video_padding == "mask":
+            return self(video_features, video_attention_mask).predictions
+        if video_attention_mask is not None:
+            video_features = video_features * video_attention_mask[..., None].to(video_features.dtype)
+        window, seconds = self.config.max_sequence_length, video_features.shape[1]
+        parts = []
+        for start in range(0, seconds, window):
+            part = video_features[:, start : start + window]
+            padded = F.pad(part, (0, 0, 0, window - part.shape[1]))
+            parts.append(self(padded).predictions[:, : part.shape[1]])
+        return torch.cat(parts, dim=1)
 
 
 __all__ = ["AMTRegressionModel", "AMTRegressionOutput", "AMTRegressionPreTrainedModel"]

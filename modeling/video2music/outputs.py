@@ -1,10 +1,12 @@
 """The outputs of a Video2Music render: the video with music, the MIDI, the audio and a JSON summary.
 
-:func:`write_video_music` takes what generation produced (chords one per second in the normalised
+:func:`render_video_music` takes what generation produced (chords one per second in the normalised
 key, note density and loudness curves) and the input video, and writes, next to ``output``
-(``OUT.mp4``): ``OUT.mid``, ``OUT.flac`` (the music alone, as long as the video), ``OUT.json`` (chord
-per second in the requested key and normalised, key, tempo, instrument, note density, loudness,
-density levels and velocities) and, when asked, ``OUT.png`` (a chord timeline with the curves).
+(``OUT.mp4``): ``OUT.mid`` and ``OUT.flac`` (the music alone, as long as the video); it returns their
+paths with the render's summary (chord per second in the requested key and normalised, key, tempo,
+instrument, note density, loudness, density levels and velocities). :func:`save_summary` then writes
+``OUT.json`` (the summary and whatever the caller adds to it) and, when asked, ``OUT.png`` (a chord
+timeline with the curves). :func:`write_video_music` does both.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -31,7 +33,14 @@ from .arrangement import (
 from .media import probe_video
 from .rendering import DEFAULT_SOUNDFONT, check_video_output, mux_video, render_midi
 
-__all__ = ["AUDIO_FORMATS", "VideoMusicOutputs", "plot_timeline", "write_video_music"]
+__all__ = [
+    "AUDIO_FORMATS",
+    "VideoMusicOutputs",
+    "plot_timeline",
+    "render_video_music",
+    "save_summary",
+    "write_video_music",
+]
 
 AUDIO_FORMATS = (".flac", ".wav", ".ogg", ".mp3", ".m4a", ".opus")
 """Formats the music alone can be written in (``audio_format``)."""
@@ -39,16 +48,35 @@ AUDIO_FORMATS = (".flac", ".wav", ".ogg", ".mp3", ".m4a", ".opus")
 
 @dataclass(frozen=True)
 class VideoMusicOutputs:
-    """Paths of the files a render wrote (``plot`` is None unless one was asked for)."""
+    """Paths of the files of a render (``json`` is written by :func:`save_summary`; ``plot`` is None
+    unless one was asked for) and the render's ``summary``."""
 
     video: Path
     midi: Path
     audio: Path
     json: Path
     plot: Path | None = None
+    summary: dict = field(default_factory=dict)
 
 
 def write_video_music(
+    video: str | Path, chords: Sequence[str | Chord], output: str | Path, *, plot: bool = False, **options
+) -> VideoMusicOutputs:
+    """Render (:func:`render_video_music`, which documents ``options``) and save the summary and,
+    with ``plot``, the chord timeline (:func:`save_summary`)."""
+    return save_summary(render_video_music(video, chords, output, **options), plot=plot)
+
+
+def save_summary(outputs: VideoMusicOutputs, *, plot: bool = False, **extra) -> VideoMusicOutputs:
+    """Write ``outputs.json``: the render's summary with ``extra`` fields added; with ``plot``, also the
+    chord timeline (``OUT.png``). Returns the outputs with the full summary (and the plot's path)."""
+    summary = {**outputs.summary, **extra}
+    outputs.json.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    plot_path = plot_timeline(summary, outputs.video.with_suffix(".png")) if plot else None
+    return replace(outputs, summary=summary, plot=plot_path)
+
+
+def render_video_music(
     video: str | Path,
     chords: Sequence[str | Chord],
     output: str | Path,
@@ -64,13 +92,13 @@ def write_video_music(
     keep_original_audio: bool = False,
     original_audio_db: float = -12.0,
     audio_format: str = ".flac",
-    plot: bool = False,
 ) -> VideoMusicOutputs:
-    """Arrange, synthesise and mux music for ``video``; write the four outputs beside ``output``.
+    """Arrange, synthesise and mux music for ``video``; write the video, the MIDI and the audio beside
+    ``output`` (the summary's JSON is :func:`save_summary`'s).
 
     ``chords``, ``note_density`` and ``loudness`` hold one value per second (the curves may be a
     single number); values past the video's end are dropped, and the chords must cover at least
-    its whole seconds. ``plot`` also writes the chord timeline (``OUT.png``). See
+    its whole seconds. See
     :func:`~modeling.video2music.arrangement.arrange`, :func:`~modeling.video2music.rendering.render_midi`
     and :func:`~modeling.video2music.rendering.mux_video` for the other options.
     """
@@ -139,9 +167,7 @@ def write_video_music(
         "density_level": [int(v) for v in arpeggio_levels(density, loud, density_from)],
         "velocity": [int(v) for v in velocities(loud)],
     }
-    paths["json"].write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
-    plot_path = plot_timeline(summary, output.with_suffix(".png")) if plot else None
-    return VideoMusicOutputs(video=output, plot=plot_path, **paths)
+    return VideoMusicOutputs(video=output, summary=summary, **paths)
 
 
 def _first(values, count: int):

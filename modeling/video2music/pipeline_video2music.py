@@ -8,50 +8,65 @@
                    clip_model="openai/clip-vit-large-patch14-336")
     result = v2m("clip.mp4", primer="C Am F G", key="C major", output="scored.mp4", seed=0)
 
-Stages (each with a progress bar): video features (decord frames, CLIP semantic and emotion, scenes,
-motion) -> chords (AMT, one per second, in C major / A minor) -> note density and loudness (bi-GRU)
--> arrangement, FluidSynth rendering and muxing -> optionally the affective check (the
-music-emotion-recognition pipeline on the rendered audio against the video's emotion).
+The three steps of transformers' ``Pipeline``:
 
-Videos longer than the AMT's maximum (300 s) are generated window by window: each later window
-re-reads the last generated second and is primed with its chord, so it adds 299 new seconds.
+* ``preprocess`` reads the video into per-second features (decord frames, CLIP semantic and emotion,
+  scenes, motion; a progress bar over the frames);
+* ``_forward`` runs the models: the AMT generates one chord per second (in C major / A minor;
+  windows, padding and sampling are :meth:`AMTModel.generate`'s, its settings the model's saved
+  ``generation_config`` with the call's overrides) and the bi-GRU predicts note density and loudness
+  (:meth:`AMTRegressionModel.predict`);
+* ``postprocess`` arranges, renders with FluidSynth and muxes; optionally runs the affective check
+  (the music-emotion-recognition pipeline on the rendered audio against the video's emotion); then
+  writes the JSON summary (and figures). Each output file is written once.
 
 The result: ``video``, ``midi``, ``audio``, ``json`` (and ``plot``) paths, ``key``, ``chords`` (one per
-second, in the requested key), ``normalized_chords``, ``note_density``, ``loudness``, ``scene_cuts``,
-``cut_alignment`` (share of cuts with a chord change), ``timings`` and, when asked, ``affective_check``.
+second, in the requested key), ``normalized_chords``, ``note_density``, ``loudness``, ``video_emotion``,
+``scene_cuts`` (seconds), ``cut_alignment`` (share of cuts with a chord change), ``align_to_scenes``,
+``timings`` and, when asked, ``affective_check``, ``music_emotion`` and ``affective_plot``.
 """
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
 from transformers import AutoModel, Pipeline
 
 from ..chords import Key, denormalize_chords, normalize_chords, parse_key, parse_progression
 from ..chords.vocabulary import CHORD_VOCAB
 from ..defaults import AMT_REGRESSION_MODEL, CLIP_MODEL, MUSIC2EMO_MODEL
+from ..emotion import VIDEO_EMOTIONS
 from ..errors import InvalidInputError
 from .affective import affective_check, plot_affective_check
-from .outputs import write_video_music
-from .scenes import SceneAlignedLogitsProcessor, cut_alignment, cut_seconds
-from .video_features import VideoFeatureExtractor
+from .outputs import render_video_music, save_summary
+from .scenes import SceneAlignedLogitsProcessor, cut_alignment
+from .video_features import VideoFeatureExtractor, VideoFeatures
 
 __all__ = ["VideoToMusicPipeline"]
 
-_STAGES = ("features", "chords", "curves", "rendering", "affective check")
+_GENERATION_OPTIONS = ("primer", "key", "seed", "temperature", "top_k", "top_p", "align_to_scenes")
+_OUTPUT_OPTIONS = ("output", "keep_original_audio", "original_audio_db", "check_emotion", "plot")
 
 
 class VideoToMusicPipeline(Pipeline):
-    """Video2Music end to end. Extra ``pipeline(...)`` arguments: ``regression_model`` (bi-GRU id or
-    folder), ``clip_model`` (CLIP id or folder), ``emotion_model`` (Music2Emo id or folder for the
-    affective check, loaded when first needed), ``emotion_options`` (a dict of extra
-    ``music-emotion-recognition`` pipeline arguments, e.g. ``audio_encoder``), ``clip_dtype``,
-    ``progress`` (True)."""
+    """Video2Music end to end.
+
+    Extra ``pipeline(...)`` arguments: ``regression_model`` (bi-GRU id, folder or model), ``clip_model``
+    (CLIP id or folder), ``emotion_model`` (Music2Emo id or folder for the affective check, loaded when
+    first needed), ``emotion_options`` (a dict of extra ``music-emotion-recognition`` pipeline arguments,
+    e.g. ``audio_encoder``), ``clip_dtype``, ``progress`` (True).
+
+    Call arguments: ``primer`` (a progression in ``key``, ``"C Am F G"``; default ``"C"``), ``key``
+    (``"C major"``), ``seed``, ``temperature``, ``top_k``, ``top_p``, ``align_to_scenes`` (a scene cut forces
+    a chord change and the repeat limit is lifted), ``output`` (the video to write; default
+    ``<video>_music.mp4``), ``keep_original_audio``, ``original_audio_db`` (-12), ``check_emotion``, ``plot``,
+    ``max_seconds`` (score only the first seconds), and the rendering options of
+    :func:`~modeling.video2music.outputs.render_video_music` (``tempo``, ``instrument``, ``soundfont``,
+    ``density_from``, ``gain``, ``audio_format``).
+    """
 
     _load_tokenizer = False
     _load_feature_extractor = False
@@ -79,10 +94,6 @@ class VideoToMusicPipeline(Pipeline):
         )
         self.emotion_model, self.emotion_options = emotion_model, dict(emotion_options or {})
         self._emotion_pipeline = None
-        self.progress = progress
-
-    def _sanitize_parameters(self, **kwargs):
-        return {}, {}, kwargs
 
     def emotion_pipeline(self):
         """The music-emotion-recognition pipeline of the affective check (loaded once)."""
@@ -97,94 +108,114 @@ class VideoToMusicPipeline(Pipeline):
             )
         return self._emotion_pipeline
 
-    # The Pipeline API's three steps, for one video.
-    def preprocess(self, video, max_seconds: int | None = None):
-        return {"video": video, "features": self.features(video, max_seconds=max_seconds)}
+    def _sanitize_parameters(self, max_seconds=None, **kwargs):
+        preprocess = {} if max_seconds is None else {"max_seconds": max_seconds}
+        forward = {name: kwargs.pop(name) for name in _GENERATION_OPTIONS if name in kwargs}
+        postprocess = {name: kwargs.pop(name) for name in _OUTPUT_OPTIONS if name in kwargs}
+        postprocess["render_options"] = kwargs  # checked by render_video_music
+        return preprocess, forward, postprocess
 
-    def _forward(self, model_inputs, **params):
-        return {**model_inputs, **self.generate(model_inputs["features"], **params)}
+    def __call__(self, video: str | Path, **kwargs) -> dict[str, Any]:
+        """Score ``video`` (a path); see the class and module docstrings for the arguments and result."""
+        return super().__call__(str(video), **kwargs)
 
-    def postprocess(self, model_outputs, **params):
-        return model_outputs
+    def preprocess(self, video: str, max_seconds: int | None = None) -> dict[str, Any]:
+        start = time.perf_counter()
+        features = self.features(video, max_seconds=max_seconds)
+        timings = {**features.timings, "features": _since(start)}  # decode, clip, scenes, motion: its parts
+        return {"video": video, "features": features, "timings": timings}
 
-    def __call__(
+    def _forward(
         self,
-        video: str | Path,
-        *,
-        primer: str = "C",
+        model_inputs: dict[str, Any],
+        primer: str | list = "C",
         key: str | Key = "C major",
-        output: str | Path | None = None,
         seed: int | None = None,
-        temperature: float = 1.0,
+        temperature: float | None = None,
         top_k: int | None = None,
         top_p: float | None = None,
         align_to_scenes: bool = False,
+    ) -> dict[str, Any]:
+        features: VideoFeatures = model_inputs["features"]
+        key = parse_key(key)
+        chords = parse_progression(primer)
+        if not chords:
+            raise InvalidInputError('The primer is empty. Accepted: one or more chords, e.g. "C Am F G"')
+        if len(chords) > features.num_seconds:
+            raise InvalidInputError(
+                f"The primer has {len(chords)} chords but the video has only {features.num_seconds} second(s). "
+                "Accepted: at most one primer chord per second of video"
+            )
+        rows = torch.from_numpy(features.as_model_input())[None].to(self.device)
+        primer_ids = torch.tensor([[chord.id for chord in normalize_chords(chords, key)]], device=self.device)
+        settings = {"temperature": temperature, "top_k": top_k, "top_p": top_p}
+        settings = {name: value for name, value in settings.items() if value is not None}
+        if align_to_scenes:  # a chord may hold through a scene; a cut forces a change
+            settings.update(
+                max_repeat=None, logits_processor=[SceneAlignedLogitsProcessor([features.cut_seconds])]
+            )
+        start = time.perf_counter()
+        chord_ids = self.model.generate(rows, torch.tensor([key.mode_id]), primer_ids, seed=seed, **settings)
+        timings = {**model_inputs["timings"], "chords": _since(start)}
+        start = time.perf_counter()
+        curves = self.regression_model.predict(rows)[0].float().cpu().numpy()
+        timings["curves"] = _since(start)
+        return {
+            **model_inputs,
+            "key": key,
+            "normalized_chords": [CHORD_VOCAB[i] for i in chord_ids[0].tolist()],
+            "curves": curves,
+            "align_to_scenes": bool(align_to_scenes),
+            "timings": timings,
+        }
+
+    def postprocess(
+        self,
+        model_outputs: dict[str, Any],
+        output: str | Path | None = None,
         keep_original_audio: bool = False,
         original_audio_db: float = -12.0,
         check_emotion: bool = False,
         plot: bool = False,
-        **render_options,
+        render_options: dict | None = None,
     ) -> dict[str, Any]:
-        """Score ``video``; see the module docstring for the result. ``primer`` is a progression in
-        ``key`` (``"C Am F G"``), ``output`` the video to write (default ``<video>_music.mp4``);
-        ``render_options`` go to :func:`~modeling.video2music.outputs.write_video_music` (``tempo``,
-        ``instrument``, ``soundfont``, ``density_from``, ...)."""
-        from tqdm.auto import tqdm
-
-        key = parse_key(key)
-        primer_chords = parse_progression(primer) if isinstance(primer, str) else list(primer)
-        if not primer_chords:
-            raise InvalidInputError('The primer is empty. Accepted: one or more chords, e.g. "C Am F G"')
+        video, features, key = model_outputs["video"], model_outputs["features"], model_outputs["key"]
+        chords, curves = model_outputs["normalized_chords"], model_outputs["curves"]
+        timings = dict(model_outputs["timings"])
         output = (
             Path(output) if output is not None else Path(video).with_name(f"{Path(video).stem}_music.mp4")
         )
-        stages = tqdm(total=4 + check_emotion, desc="video-to-music", disable=not self.progress, unit="stage")
-        timings: dict[str, float] = {}
-
-        def stage(name: str, start: float) -> float:
-            timings[name] = round(time.perf_counter() - start, 3)
-            stages.set_postfix_str(name)
-            stages.update()
-            return time.perf_counter()
-
         start = time.perf_counter()
-        features = self.preprocess(video)["features"]
-        start = stage("features", start)
-        generated = self.generate(
-            features, primer=primer_chords, key=key, seed=seed, temperature=temperature, top_k=top_k, top_p=top_p,
-            align_to_scenes=align_to_scenes,
+        outputs = render_video_music(
+            video, chords, output, key=key, note_density=curves[:, 0], loudness=curves[:, 1],
+            keep_original_audio=keep_original_audio, original_audio_db=original_audio_db, **(render_options or {}),
         )  # fmt: skip
-        start = stage("chords", start)
-        curves = self.curves(features)
-        start = stage("curves", start)
-        paths = write_video_music(
-            video, generated["normalized_chords"], output, key=key, note_density=curves[:, 0], loudness=curves[:, 1],
-            keep_original_audio=keep_original_audio, original_audio_db=original_audio_db, plot=plot, **render_options,
-        )  # fmt: skip
-        start = stage("rendering", start)
-        cuts = cut_seconds(features.scene_offset)
+        timings["rendering"] = _since(start)
+        cuts = features.cut_seconds
         result = {
-            "video": str(paths.video),
-            "midi": str(paths.midi),
-            "audio": str(paths.audio),
-            "json": str(paths.json),
-            "plot": None if paths.plot is None else str(paths.plot),
+            "video": str(outputs.video),
+            "midi": str(outputs.midi),
+            "audio": str(outputs.audio),
+            "json": str(outputs.json),
+            "plot": None,
             "key": key.name,
-            "chords": [c.label for c in denormalize_chords(generated["normalized_chords"], key)],
-            "normalized_chords": generated["normalized_chords"],
+            "chords": [chord.label for chord in denormalize_chords(chords, key)],
+            "normalized_chords": chords,
             "note_density": [float(v) for v in curves[:, 0]],
             "loudness": [float(v) for v in curves[:, 1]],
             "video_emotion": [
-                dict(zip(self._emotions(), map(float, row), strict=True)) for row in features.emotion
+                dict(zip(VIDEO_EMOTIONS, map(float, row), strict=True)) for row in features.emotion
             ],
             "scene_cuts": cuts,
-            "cut_alignment": cut_alignment(generated["normalized_chords"], cuts),
-            "align_to_scenes": align_to_scenes,
+            "cut_alignment": cut_alignment(chords, cuts),
+            "align_to_scenes": model_outputs["align_to_scenes"],
         }
+        extra = {name: result[name] for name in ("scene_cuts", "cut_alignment", "align_to_scenes")}
         if check_emotion:
-            music = self.emotion_pipeline()(str(paths.audio))
+            start = time.perf_counter()
+            music = self.emotion_pipeline()(str(outputs.audio))
             check = affective_check(features.emotion, music["segments"])
-            result["affective_check"] = check.to_dict()
+            result["affective_check"] = extra["affective_check"] = check.to_dict()
             result["music_emotion"] = {
                 k: music[k] for k in ("valence", "arousal", "quadrant", "predicted_moods")
             }
@@ -192,65 +223,12 @@ class VideoToMusicPipeline(Pipeline):
                 result["affective_plot"] = str(
                     plot_affective_check(check, features.emotion, output.with_suffix(".affect.png"))
                 )
-            start = stage("affective check", start)
-        stages.close()
-        result["timings"] = timings
-        summary = json.loads(paths.json.read_text())
-        summary.update({k: result[k] for k in ("scene_cuts", "cut_alignment", "align_to_scenes", "timings")})
-        if check_emotion:
-            summary["affective_check"] = result["affective_check"]
-        paths.json.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+            timings["affective check"] = _since(start)
+        result["timings"] = extra["timings"] = timings
+        outputs = save_summary(outputs, plot=plot, **extra)
+        result["plot"] = None if outputs.plot is None else str(outputs.plot)
         return result
 
-    @staticmethod
-    def _emotions():
-        from ..emotion import VIDEO_EMOTIONS
 
-        return VIDEO_EMOTIONS
-
-    def generate(
-        self,
-        features,
-        *,
-        primer,
-        key: Key,
-        seed=None,
-        temperature=1.0,
-        top_k=None,
-        top_p=None,
-        align_to_scenes=False,
-    ) -> dict[str, Any]:
-        """Chords for every second of ``features`` in the normalised key, window by window."""
-        rows = torch.from_numpy(features.as_model_input())
-        seconds = rows.shape[0]
-        window = self.model.config.max_sequence_length
-        normalized = [c.id for c in normalize_chords(primer, key)]
-        if len(normalized) > seconds:
-            raise InvalidInputError(
-                f"The primer has {len(normalized)} chords but the video has only {seconds} second(s). "
-                "Accepted: at most one primer chord per second of video"
-            )
-        cuts = cut_seconds(features.scene_offset) if align_to_scenes else []
-        chords: list[int] = []
-        while len(chords) < seconds:
-            # the first window starts at second 0 with the primer; each later one re-reads the last
-            # generated second, whose chord primes it, so token n of a window is second start + n
-            start = max(len(chords) - 1, 0)
-            part = rows[start : start + window].unsqueeze(0).to(self.device)
-            prime = chords[-1:] if chords else normalized
-            processors = [SceneAlignedLogitsProcessor([cuts], offset=start)] if align_to_scenes else []
-            with torch.inference_mode():
-                out = self.model.generate(
-                    part, torch.tensor([key.mode_id]), torch.tensor([prime]), max_length=part.shape[1],
-                    seed=None if seed is None else seed + start, temperature=temperature, top_k=top_k, top_p=top_p,
-                    max_repeat=None if align_to_scenes else 2, logits_processor=processors,
-                )[0].tolist()  # fmt: skip
-            chords.extend(out[1:] if chords else out)
-        return {"normalized_chords": [CHORD_VOCAB[i] for i in chords[:seconds]]}
-
-    def curves(self, features) -> np.ndarray:
-        """``(T, 2)`` note density and loudness per second from the bi-GRU."""
-        rows = torch.from_numpy(features.as_model_input()).unsqueeze(0).to(self.device)
-        with torch.inference_mode():
-            predictions = self.regression_model(rows).predictions[0].float().cpu().numpy()
-        return predictions
+def _since(start: float) -> float:
+    return round(time.perf_counter() - start, 3)

@@ -13,28 +13,22 @@ import numpy as np
 import torch
 from transformers.generation import LogitsProcessor
 
-__all__ = ["SceneAlignedLogitsProcessor", "cut_alignment", "cut_seconds"]
-
-
-def cut_seconds(scene_offset: np.ndarray) -> list[int]:
-    """Seconds (> 0) at which a new scene starts: where the scene offset restarts at 1."""
-    offsets = np.asarray(scene_offset)
-    return [int(s) for s in np.flatnonzero(offsets == 1) if s > 0]
+__all__ = ["SceneAlignedLogitsProcessor", "cut_alignment"]
 
 
 class SceneAlignedLogitsProcessor(LogitsProcessor):
     """At a cut's second, forbid the chord that was sounding, so the chord changes on the cut.
 
-    ``cuts``: one collection of cut seconds per batch row; the token generated when ``input_ids`` has
-    ``n`` tokens (primer included) is the chord of second ``n + offset``.
+    ``cuts``: one collection of cut seconds per batch row; the token generated when ``input_ids`` holds
+    ``n`` chords (primer included; :meth:`AMTModel.generate` passes the chords of all seconds so far,
+    across its windows) is the chord of second ``n``.
     """
 
-    def __init__(self, cuts: Sequence[Sequence[int]], offset: int = 0):
+    def __init__(self, cuts: Sequence[Sequence[int]]):
         self.cuts = [set(int(c) for c in row) for row in cuts]
-        self.offset = offset
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
-        second = input_ids.shape[1] + self.offset
+        second = input_ids.shape[1]
         scores = scores.clone()
         for row, cuts in enumerate(self.cuts):
             if second in cuts:

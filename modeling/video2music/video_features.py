@@ -85,6 +85,12 @@ class VideoFeatures:
     def num_seconds(self) -> int:
         return int(self.semantic.shape[0])
 
+    @property
+    def cut_seconds(self) -> list[int]:
+        """The seconds (> 0) whose frame begins a new scene, where :attr:`scene_offset` restarts at 1:
+        the cuts as the AMT sees them (:attr:`scene_cuts` has their exact times)."""
+        return [int(second) for second in np.flatnonzero(self.scene_offset == 1) if second > 0]
+
     def as_model_input(self) -> np.ndarray:
         """``(T, D + 8)`` float32 rows in the order the AMT model and its bi-GRU concatenate them:
         semantic (D), scene offset (1), motion (1), emotion (6); no scaling (776 wide for D = 768)."""

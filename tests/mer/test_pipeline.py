@@ -33,14 +33,45 @@ def test_result_has_everything_the_issue_lists(mer, minor_clip):
     json.dumps(result)
 
 
-def test_lists_run_batched_and_match_single_calls(mer, minor_clip, audio_dir):
+def test_lists_run_one_by_one_or_batched_and_match_single_calls(mer, minor_clip, audio_dir):
     other = lavfi_audio(audio_dir / "tone.ogg", "sine=frequency=330", seconds=4.0)
     single = [mer(str(minor_clip)), mer(str(other))]
-    batched = mer([str(minor_clip), str(other)])
-    for a, b in zip(single, batched, strict=True):
-        assert a["valence"] == pytest.approx(b["valence"], abs=1e-5)
-        assert a["moods"][0]["label"] == b["moods"][0]["label"]
+    for results in (mer([str(minor_clip), str(other)]), mer([str(minor_clip), str(other)], batch_size=2)):
+        for a, b in zip(single, results, strict=True):
+            assert a["valence"] == pytest.approx(b["valence"], abs=1e-5)
+            assert a["moods"][0]["label"] == b["moods"][0]["label"]
+            assert [s["end"] for s in a["segments"]] == [s["end"] for s in b["segments"]]
+            assert a["segments"][-1]["valence"] == pytest.approx(b["segments"][-1]["valence"], abs=1e-5)
     assert mer([]) == []
+
+
+def test_labels_come_from_the_model_config(model_dir, tmp_path):
+    """A model with other labels (a converted checkpoint of another tag set) shows its own."""
+    from transformers import AutoModel, pipeline
+
+    model = AutoModel.from_pretrained(model_dir)
+    model.config.id2label = {i: f"tag-{i}" for i in range(56)}
+    model.config.label2id = {label: i for i, label in model.config.id2label.items()}
+    model.save_pretrained(tmp_path / "relabelled")
+    relabelled = pipeline(
+        "music-emotion-recognition", model=str(tmp_path / "relabelled"), chord_backend="dsp"
+    )
+    result = relabelled(render_progression(["C", "G"], 1.0, 22050), sampling_rate=22050)
+    assert {m["label"] for m in result["moods"]} == {f"tag-{i}" for i in range(56)}
+    assert set(result["segments"][0]["moods"][0]) == {"label", "score"}
+    assert result["segments"][0]["moods"][0]["label"].startswith("tag-")
+
+
+def test_only_the_pipeline_steps_are_overridden():
+    from transformers import Pipeline
+
+    from modeling import MusicEmotionRecognitionPipeline, VideoToMusicPipeline
+
+    steps = {"_sanitize_parameters", "preprocess", "_forward", "postprocess"}
+    assert "forward" not in vars(MusicEmotionRecognitionPipeline)
+    for cls in (MusicEmotionRecognitionPipeline, VideoToMusicPipeline):
+        overridden = {name for name in vars(Pipeline) if name in vars(cls) and callable(vars(cls)[name])}
+        assert overridden - {"__init__", "__call__"} == steps, cls
 
 
 def test_threshold_and_array_inputs(mer):

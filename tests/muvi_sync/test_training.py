@@ -87,7 +87,15 @@ def test_evaluation_averages_per_video_whatever_the_batch_size(muvi, kind):
     torch.manual_seed(0)
     if kind == "amt":
         model = AMTModel(
-            AMTConfig(d_model=32, encoder_layers=1, decoder_layers=1, attention_heads=4, ffn_dim=64)
+            AMTConfig(
+                d_model=32,
+                encoder_layers=1,
+                decoder_layers=1,
+                encoder_attention_heads=4,
+                decoder_attention_heads=4,
+                encoder_ffn_dim=64,
+                decoder_ffn_dim=64,
+            )
         )
     else:
         model = AMTRegressionModel(AMTRegressionConfig(hidden_size=8))

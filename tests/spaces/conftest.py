@@ -40,7 +40,15 @@ def tiny_models(tmp_path_factory):
     Music2EmoModel(Music2EmoConfig(audio_embedding_dim=64, audio_encoder=str(mert))).save_pretrained(
         root / "music2emo"
     )
-    small = {"d_model": 32, "encoder_layers": 2, "decoder_layers": 2, "attention_heads": 4, "ffn_dim": 64}
+    small = {
+        "d_model": 32,
+        "encoder_layers": 2,
+        "decoder_layers": 2,
+        "encoder_attention_heads": 4,
+        "decoder_attention_heads": 4,
+        "encoder_ffn_dim": 64,
+        "decoder_ffn_dim": 64,
+    }
     AMTModel(AMTConfig(**small)).save_pretrained(root / "amt")
     AMTRegressionModel(AMTRegressionConfig(hidden_size=8)).save_pretrained(root / "regression")
     save_random_clip(root / "clip", "tiny")

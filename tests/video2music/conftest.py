@@ -13,7 +13,15 @@ def amt():
     from modeling.video2music.modeling_amt import AMTModel
 
     torch.manual_seed(0)
-    config = AMTConfig(d_model=32, encoder_layers=2, decoder_layers=2, attention_heads=4, ffn_dim=64)
+    config = AMTConfig(
+        d_model=32,
+        encoder_layers=2,
+        decoder_layers=2,
+        encoder_attention_heads=4,
+        decoder_attention_heads=4,
+        encoder_ffn_dim=64,
+        decoder_ffn_dim=64,
+    )
     return AMTModel(config).eval()
 
 

@@ -118,3 +118,34 @@ class OriginalRegression(nn.Module):
 
     def forward(self, features):  # (B, T, 776)
         return self.bifc(self.bigru(features.permute(1, 0, 2))[0]).permute(1, 0, 2)
+
+
+def original_generate(model, roots, qualities, features, mode, primer, length, max_repeat=2):
+    """Video2Music's sampling loop, restated: the whole model recomputed at every step on features
+    zero-padded to 300 s, the softmax over all 159 logits, its first 157 entries kept, `N` and a third
+    repeat of the last chord set to probability 0, one categorical draw from the global random stream.
+
+    ``roots``/``qualities``: token -> root id / quality id tables (as the original's chord json files
+    give them); ``features (1, T, 776)``; ``primer (P,)`` chord tokens. Returns ``length`` tokens.
+    """
+    padded = torch.zeros(1, 300, features.shape[-1])
+    padded[:, : features.shape[1]] = features
+    tokens = [int(t) for t in primer]
+    with torch.no_grad():
+        while len(tokens) < length:
+            ids = torch.tensor([tokens])
+            probs = model(roots[ids], qualities[ids], padded, mode).softmax(-1)[..., :157]
+            step = probs[:, -1, :].clone()
+            step[0][0] = 0.0
+            if len(tokens) >= max_repeat and len(set(tokens[-max_repeat:])) == 1:
+                step[0][tokens[-1]] = 0.0
+            tokens.append(int(torch.distributions.Categorical(probs=step).sample()))
+    return tokens
+
+
+def original_curves(model, features):
+    """The bi-GRU on features zero-padded to 300 s, as the original app runs it: ``(1, T, 2)``."""
+    padded = torch.zeros(1, 300, features.shape[-1])
+    padded[:, : features.shape[1]] = features
+    with torch.no_grad():
+        return model(padded)[:, : features.shape[1]]

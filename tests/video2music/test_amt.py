@@ -90,10 +90,86 @@ def test_the_repeat_processor_forbids_the_third_repeat():
 def test_bad_inputs_are_refused_with_the_reason(amt):
     with pytest.raises(ValueError, match=r"\(batch, seconds, 776\)"):
         amt.generate(torch.rand(1, 10, 512), torch.tensor([0]), torch.tensor([[1]]))
-    with pytest.raises(ValueError, match="at most 300"):
-        amt.generate(torch.rand(1, 301, 776), torch.tensor([0]), torch.tensor([[1]]))
     with pytest.raises(ValueError, match="primer_length >= 1"):
         amt.generate(torch.rand(1, 10, 776), torch.tensor([0]), torch.zeros(1, 0, dtype=torch.long))
+    with pytest.raises(ValueError, match="max_length must be between"):
+        amt.generate(torch.rand(1, 10, 776), torch.tensor([0]), torch.tensor([[1, 2, 3]]), max_length=2)
+    with pytest.raises(ValueError, match=r"Unknown generation setting\(s\) \['beams'\]"):
+        amt.generate(torch.rand(1, 10, 776), torch.tensor([0]), torch.tensor([[1]]), beams=3)
+    with pytest.raises(ValueError, match="at most 300"):  # one forward pass holds at most one window
+        amt(torch.rand(1, 301, 776), torch.tensor([[1]]), torch.tensor([0]))
+
+
+def test_long_videos_are_generated_window_by_window():
+    """Past `max_sequence_length` seconds, each window re-reads the last generated second, primed with
+    its chord: the output is what generating each window alone gives."""
+    torch.manual_seed(0)
+    config = modeling.AMTConfig(
+        d_model=32, encoder_layers=1, decoder_layers=1, encoder_attention_heads=4, decoder_attention_heads=4,
+        encoder_ffn_dim=64, decoder_ffn_dim=64, max_sequence_length=10,
+    )  # fmt: skip
+    model = modeling.AMTModel(config).eval()
+    video = torch.rand(1, 23, 776)
+    mode = torch.tensor([1])
+    chords = model.generate(video, mode, torch.tensor([[5, 9]]), do_sample=False)
+    assert chords.shape == (1, 23)
+    first = model.generate(video[:, :10], mode, torch.tensor([[5, 9]]), do_sample=False)
+    assert torch.equal(chords[:, :10], first)
+    second = model.generate(video[:, 9:19], mode, chords[:, 9:10], do_sample=False)
+    assert torch.equal(chords[:, 9:19], second)
+    third = model.generate(video[:, 18:], mode, chords[:, 18:19], do_sample=False)  # 5 s, padded to 10
+    assert torch.equal(chords[:, 18:], third)
+    seeded = model.generate(video, mode, torch.tensor([[5]]), seed=1)
+    assert torch.equal(seeded, model.generate(video, mode, torch.tensor([[5]]), seed=1))
+    runs = (seeded[:, 2:] == seeded[:, 1:-1]) & (seeded[:, 1:-1] == seeded[:, :-2])
+    assert not runs.any()  # the repeat rule holds across window boundaries too
+
+
+def test_padding_follows_the_model_config(amt, video):
+    """`zeros` (the original's): the encoder reads the video padded to 300 s; `mask`: only its seconds."""
+    primer = torch.tensor([[1], [14]])
+    padded = torch.nn.functional.pad(video, (0, 0, 0, 300 - video.shape[1]))
+    chords = amt.generate(video, MODES, primer, do_sample=False)
+    assert torch.equal(chords, amt.generate(padded, MODES, primer, do_sample=False, max_length=24))
+    masked = torch.ones(2, 300)
+    masked[:, 24:] = 0
+    assert torch.equal(
+        chords,
+        amt.generate(padded, MODES, primer, do_sample=False, max_length=24, video_attention_mask=masked),
+    )
+    amt.config.video_padding = "mask"
+    try:
+        alone = amt.generate(video, MODES, primer, do_sample=False)
+        assert torch.equal(
+            alone,
+            amt.generate(padded, MODES, primer, do_sample=False, max_length=24, video_attention_mask=masked),
+        )
+    finally:
+        amt.config.video_padding = "zeros"
+
+
+def test_generation_settings_are_saved_with_the_model(amt, video, tmp_path):
+    from transformers import GenerationConfig
+
+    assert amt.generation_config.do_sample is True and amt.generation_config.max_repeat == 2
+    settings = {"temperature": 1.7, "top_k": 12, "max_repeat": 1}
+    amt.save_pretrained(tmp_path / "amt")
+    saved = GenerationConfig.from_pretrained(tmp_path / "amt")
+    assert (saved.do_sample, saved.max_repeat, saved.forbid_no_chord, saved.allow_end) == (
+        True,
+        2,
+        True,
+        False,
+    )
+    loaded = AutoModel.from_pretrained(tmp_path / "amt").eval()
+    loaded.generation_config.update(**settings)
+    primer = torch.tensor([[3], [3]])
+    expected = amt.generate(video, MODES, primer, seed=4, **settings)
+    assert torch.equal(loaded.generate(video, MODES, primer, seed=4), expected)
+    assert not torch.equal(
+        loaded.generate(video, MODES, primer, seed=4, temperature=1.0, top_k=None), expected
+    )
+    assert not (expected[:, 1:] == expected[:, :-1]).any()  # max_repeat 1: never twice in a row
 
 
 def test_saves_and_loads_both_ways(amt, tmp_path, video):

@@ -5,7 +5,12 @@ import torch
 
 from modeling.errors import CheckpointError
 from modeling.video2music.convert_original_checkpoint import load_state_dict, main
-from tests.video2music.original_reference import OriginalAMT, OriginalRegression
+from tests.video2music.original_reference import (
+    OriginalAMT,
+    OriginalRegression,
+    original_curves,
+    original_generate,
+)
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +50,59 @@ def test_amt_converts_with_identical_outputs(original_amt, tmp_path):
     reg = AutoModel.from_pretrained(tmp_path / "out" / "regression").eval()
     with torch.no_grad():
         torch.testing.assert_close(reg(features).predictions, regression(features), rtol=1e-5, atol=1e-5)
+
+
+@pytest.fixture(scope="module")
+def converted(original_amt, tmp_path_factory):
+    from modeling.video2music.convert_original_checkpoint import convert_amt, convert_regression
+
+    torch.manual_seed(2)
+    regression = OriginalRegression().eval()
+    with torch.no_grad():
+        for parameter in regression.parameters():
+            parameter.add_(torch.randn_like(parameter) * 0.2)
+    return (
+        convert_amt(original_amt.state_dict())[0],
+        regression,
+        convert_regression(regression.state_dict())[0],
+    )
+
+
+def test_generation_feeds_the_models_what_the_original_feeds_them(original_amt, converted):
+    """Features padded to 300 s; the same seed gives the same chords as the original's sampling loop."""
+    amt, original_regression, regression = converted
+    torch.manual_seed(5)
+    features = torch.rand(1, 30, 776)
+    features[..., -6:] = features[..., -6:].softmax(-1)
+    primer = torch.tensor([[1, 40]])
+    for seed in (0, 1, 2):
+        torch.manual_seed(seed)
+        theirs = original_generate(
+            original_amt, amt.token_roots, amt.token_qualities, features, 0, primer[0], 30
+        )
+        ours = amt.generate(features, torch.tensor([0]), primer, seed=seed)
+        assert ours[0].tolist() == theirs
+    # greedy decoding with the cache gives the chords of the original's recomputation (argmax of its logits)
+    greedy = amt.generate(features, torch.tensor([0]), primer, do_sample=False)[0].tolist()
+    padded = torch.nn.functional.pad(features, (0, 0, 0, 270))
+    with torch.no_grad():
+        logits = original_amt(
+            amt.token_roots[torch.tensor([greedy])], amt.token_qualities[torch.tensor([greedy])], padded, 0
+        )
+        unpadded = original_amt(
+            amt.token_roots[torch.tensor([greedy])], amt.token_qualities[torch.tensor([greedy])], features, 0
+        )
+    for k in range(2, 30):
+        row = logits[0, k - 1].clone()
+        row[[0, 157, 158]] = float("-inf")
+        if greedy[k - 1] == greedy[k - 2]:
+            row[greedy[k - 1]] = float("-inf")
+        assert row.argmax().item() == greedy[k], k
+    assert not torch.allclose(logits, unpadded, atol=1e-3)  # the padding changes what the model says
+    curves = regression.predict(features)
+    torch.testing.assert_close(curves, original_curves(original_regression, features), rtol=1e-5, atol=1e-5)
+    # fed only the real seconds, the bi-GRU's backward direction sees no padding: other curves
+    assert not torch.allclose(regression(features).predictions, curves, atol=1e-4)
 
 
 def test_a_foreign_file_is_refused(tmp_path):

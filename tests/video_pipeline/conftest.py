@@ -41,7 +41,7 @@ def patterns_video(video_dir):
 
 @pytest.fixture(scope="session")
 def v2m_models(tmp_path_factory, clip_dir):
-    """Tiny random AMT (max 8 s, to exercise windowing), bi-GRU, MERT and Music2Emo saved to folders."""
+    """Tiny random AMT (and one of max 5 s, to exercise windowing), bi-GRU, MERT and Music2Emo saved to folders."""
     import torch
 
     from modeling import AMTConfig, AMTModel, AMTRegressionConfig, AMTRegressionModel
@@ -50,9 +50,17 @@ def v2m_models(tmp_path_factory, clip_dir):
 
     root = tmp_path_factory.mktemp("v2m-models")
     torch.manual_seed(0)
-    small = {"d_model": 32, "encoder_layers": 2, "decoder_layers": 2, "attention_heads": 4, "ffn_dim": 64}
+    small = {
+        "d_model": 32,
+        "encoder_layers": 2,
+        "decoder_layers": 2,
+        "encoder_attention_heads": 4,
+        "decoder_attention_heads": 4,
+        "encoder_ffn_dim": 64,
+        "decoder_ffn_dim": 64,
+    }
     AMTModel(AMTConfig(**small)).save_pretrained(root / "amt")
-    AMTModel(AMTConfig(**small, max_sequence_length=8)).save_pretrained(root / "amt-8s")
+    AMTModel(AMTConfig(**small, max_sequence_length=5)).save_pretrained(root / "amt-5s")
     AMTRegressionModel(AMTRegressionConfig(hidden_size=8)).save_pretrained(root / "regression")
     mert = save_random_mert(root / "mert", "tiny")
     Music2EmoModel(Music2EmoConfig(audio_embedding_dim=64, audio_encoder=str(mert))).save_pretrained(
@@ -61,7 +69,7 @@ def v2m_models(tmp_path_factory, clip_dir):
     return {
         "root": root,
         "clip": clip_dir,
-        **{name: root / name for name in ("amt", "amt-8s", "regression", "music2emo")},
+        **{name: root / name for name in ("amt", "amt-5s", "regression", "music2emo")},
     }
 
 

@@ -1,10 +1,13 @@
 """The video-to-music pipeline and `emotune score-video`, end to end with tiny random models."""
 
 import json
+from pathlib import Path
+from unittest import mock
 
 import pytest
+import torch
 
-from modeling.chords import parse_key
+from modeling.chords.vocabulary import CHORD_VOCAB
 from modeling.errors import ChordLabelError, InvalidInputError, InvalidKeyError
 from tests.conftest import REPO_ROOT, run_python
 from tests.video_pipeline.videos import ffprobe_streams
@@ -44,14 +47,36 @@ def test_long_videos_are_generated_window_by_window(v2m_models, cuts_video, tmp_
     from transformers import pipeline
 
     short = pipeline(
-        "video-to-music", model=str(v2m_models["amt-8s"]), regression_model=str(v2m_models["regression"]),
+        "video-to-music", model=str(v2m_models["amt-5s"]), regression_model=str(v2m_models["regression"]),
         clip_model=str(v2m_models["clip"]), device="cpu", progress=False,
     )  # fmt: skip
-    features = short.features(str(cuts_video))
-    for name in ("semantic", "emotion", "scene_offset", "motion"):  # 16 s of rows for an 8-second model
-        setattr(features, name, getattr(features, name).repeat(2, axis=0))
-    chords = short.generate(features, primer=["C"], key=parse_key("C major"), seed=0)["normalized_chords"]
-    assert len(chords) == 16 and chords[0] == "C"
+    result = short(str(cuts_video), primer="C", output=tmp_path / "w.mp4", seed=0)  # 8 s for a 5-second model
+    assert len(result["chords"]) == 8 and result["chords"][0] == "C"
+    features = short.preprocess(str(cuts_video))["features"]
+    rows = torch.from_numpy(features.as_model_input())[None]
+    chords = short.model.generate(rows, torch.tensor([0]), torch.tensor([[1]]), seed=0)
+    assert [CHORD_VOCAB[i] for i in chords[0].tolist()] == result["normalized_chords"]
+
+
+def test_the_pipeline_follows_transformers_protocol(v2m, cuts_video, tmp_path):
+    """preprocess -> _forward -> postprocess; each output file is written once."""
+    inputs = v2m.preprocess(str(cuts_video))
+    assert inputs["features"].num_seconds == 8 and inputs["features"].cut_seconds == [3, 5]
+    outputs = v2m._forward(inputs, primer="C", seed=0)
+    assert len(outputs["normalized_chords"]) == 8 and outputs["curves"].shape == (8, 2)
+    written = []
+    original = Path.write_text
+
+    def spy(path, *args, **kwargs):
+        written.append(Path(path).name)
+        return original(path, *args, **kwargs)
+
+    with mock.patch.object(Path, "write_text", spy):
+        result = v2m.postprocess(outputs, output=tmp_path / "p.mp4")
+    assert written == ["p.json"]
+    assert result["normalized_chords"] == outputs["normalized_chords"]
+    stages = {"decode", "clip", "scenes", "motion", "features", "chords", "curves", "rendering"}
+    assert set(json.loads((tmp_path / "p.json").read_text())["timings"]) == stages
 
 
 def test_the_affective_check_compares_music_and_video(v2m, cuts_video, tmp_path):
