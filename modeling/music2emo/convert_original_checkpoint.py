@@ -48,10 +48,6 @@ _LAYER_KEYS = (
     "norm2.weight",
     "norm2.bias",
 )
-_HEADS = {  # original branch -> (task, our head)
-    "classification_branch": ("mood", "mood_head"),
-    "regression_branch": ("va", "va_head"),
-}
 
 
 @dataclass
