@@ -27,8 +27,8 @@ RECIPES = {
 
 EVALUATORS = {
     "music2emo": "modeling.music2emo.evaluation:evaluate_command",
-    "amt": "modeling.video2music.training:evaluate_command",
-    "amt_regression": "modeling.video2music.training:evaluate_command",
+    "amt": "modeling.video2music.evaluation:evaluate_command",
+    "amt_regression": "modeling.video2music.evaluation:evaluate_command",
 }
 """``model_type`` -> ``module:function(model, data, *, split, sources, batch_size, output) -> report``."""
 
@@ -42,12 +42,10 @@ def _model_type(path: str) -> str:
     from transformers import AutoConfig
 
     import modeling  # noqa: F401  (registers emotune's configs)
+    from modeling.training.checkpoints import resolve_model
 
-    folder = Path(path)
-    if (folder / "best" / "config.json").is_file():  # a training run's output folder
-        folder = folder / "best"
     try:
-        return AutoConfig.from_pretrained(str(folder)).model_type
+        return AutoConfig.from_pretrained(resolve_model(path)).model_type
     except (OSError, ValueError) as error:
         from modeling.errors import InvalidInputError
 
