@@ -34,6 +34,7 @@ from transformers.utils import ModelOutput
 from .configuration_amt import QUALITIES, AMTConfig
 
 
+# Copied from modeling.music2emo.modeling_music2emo.sinusoidal_positions
 def sinusoidal_positions(length: int, dim: int) -> torch.Tensor:
     """``(length, dim)`` sinusoidal position encodings (sine on even, cosine on odd channels)."""
     position = torch.arange(length, dtype=torch.float32).unsqueeze(1)

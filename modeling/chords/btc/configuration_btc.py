@@ -8,8 +8,9 @@ from __future__ import annotations
 from huggingface_hub.dataclasses import strict
 from transformers import PreTrainedConfig
 
-ROOTS = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
-QUALITIES = (
+# Copied from modeling.chords.vocabulary.PITCH_CLASSES
+PITCH_CLASSES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
+LARGE_VOCABULARY_QUALITIES = (
     "min",
     "maj",
     "dim",
@@ -25,12 +26,17 @@ QUALITIES = (
     "sus2",
     "sus4",
 )
-"""The large vocabulary's qualities, in class order (class = 14 * root + quality; 168 X, 169 N)."""
+"""The large vocabulary's qualities, in BTC's class order (class = 14 * root + quality; 168 X, 169 N);
+not the order of emotune's chord vocabulary (:data:`modeling.chords.vocabulary.QUALITIES`)."""
 
 
 def large_vocabulary_labels() -> list[str]:
     """The 170 class labels exactly as BTC emits them (``C`` for C major, ``C:min``, ..., ``X``, ``N``)."""
-    labels = [root if quality == "maj" else f"{root}:{quality}" for root in ROOTS for quality in QUALITIES]
+    labels = [
+        root if quality == "maj" else f"{root}:{quality}"
+        for root in PITCH_CLASSES
+        for quality in LARGE_VOCABULARY_QUALITIES
+    ]
     return [*labels, "X", "N"]
 
 

@@ -127,11 +127,8 @@ class BTCPreTrainedModel(PreTrainedModel):
 
     @torch.no_grad()
     def _init_weights(self, module):
-        if isinstance(module, (nn.Linear, nn.Conv1d)):
-            init.kaiming_uniform_(module.weight, a=math.sqrt(5))
-            if module.bias is not None:
-                fan_in = module.weight.shape[1] * (module.weight.shape[2] if module.weight.ndim == 3 else 1)
-                init.uniform_(module.bias, -1 / math.sqrt(fan_in), 1 / math.sqrt(fan_in))
+        if isinstance(module, (nn.Linear, nn.Conv1d)):  # PyTorch's defaults, as the original
+            module.reset_parameters()
         elif isinstance(module, BTCLayerNorm):
             init.ones_(module.weight)
             init.zeros_(module.bias)
