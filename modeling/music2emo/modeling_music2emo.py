@@ -115,7 +115,7 @@ class Music2EmoModel(Music2EmoPreTrainedModel):
         )
         layer = nn.TransformerEncoderLayer(
             d_model=width,
-            nhead=config.chord_encoder_heads,
+            nhead=config.chord_encoder_attention_heads,
             dim_feedforward=config.chord_encoder_ffn_dim,
             dropout=config.chord_encoder_dropout,
             batch_first=True,
