@@ -21,6 +21,7 @@ import sys
 from pathlib import Path
 
 from ..errors import EmotuneError, InvalidInputError
+from ..progress import library_progress_bars
 from .checkpoints import resolve_model
 from .config import load_recipe
 
@@ -61,6 +62,11 @@ def _model_type(path: str) -> str:
 
 def build_parser(prog: str = "train.py") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=prog, description="Train or evaluate emotune models.")
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="also show the progress bars of transformers, huggingface_hub and datasets (loading weights, ...)",
+    )
     commands = parser.add_subparsers(dest="recipe", metavar="RECIPE", required=True)
     for name in RECIPES:
         sub = commands.add_parser(name, help=f"train with the `{name}` recipe")
@@ -94,20 +100,25 @@ def build_parser(prog: str = "train.py") -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None, prog: str = "train.py") -> int:
     args = build_parser(prog).parse_args(argv)
     try:
-        if args.recipe == "evaluate":
-            model_type = _model_type(args.model)
-            if model_type not in EVALUATORS:
-                raise InvalidInputError(
-                    f"No evaluation for model type {model_type!r}. Accepted: {sorted(EVALUATORS)}"
-                )
-            evaluate = _function(EVALUATORS[model_type])
-            evaluate(args.model, args.data, split=args.split, sources=args.sources, batch_size=args.batch_size,
-                     output=args.output)  # fmt: skip
-            return 0
-        recipe = load_recipe(args.config, args.overrides)
-        output_dir = args.output_dir or str(Path("outputs") / Path(args.config).stem)
-        _function(RECIPES[args.recipe])(recipe, output_dir, resume=args.resume, push_to_hub=args.push_to_hub)
-        return 0
+        with library_progress_bars(args.verbose):
+            return _run(args)
     except EmotuneError as error:
         print(f"{prog} {args.recipe}: error: {error}", file=sys.stderr)
         return 1
+
+
+def _run(args) -> int:
+    if args.recipe == "evaluate":
+        model_type = _model_type(args.model)
+        if model_type not in EVALUATORS:
+            raise InvalidInputError(
+                f"No evaluation for model type {model_type!r}. Accepted: {sorted(EVALUATORS)}"
+            )
+        evaluate = _function(EVALUATORS[model_type])
+        evaluate(args.model, args.data, split=args.split, sources=args.sources, batch_size=args.batch_size,
+                 output=args.output)  # fmt: skip
+        return 0
+    recipe = load_recipe(args.config, args.overrides)
+    output_dir = args.output_dir or str(Path("outputs") / Path(args.config).stem)
+    _function(RECIPES[args.recipe])(recipe, output_dir, resume=args.resume, push_to_hub=args.push_to_hub)
+    return 0

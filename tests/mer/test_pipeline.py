@@ -106,3 +106,15 @@ sys.exit(main(["predict", {str(minor_clip)!r}, {str(audio_dir / "bad.wav")!r}, "
     assert results[str(minor_clip)]["key"] == "A minor"
     assert "cannot be decoded as audio" in results[str(audio_dir / "bad.wav")]["error"]
     assert "Traceback" not in done.stderr
+
+
+def test_predict_hides_the_libraries_progress_bars_unless_verbose(model_dir, audio_dir, capsys):
+    from modeling.cli import main
+
+    (audio_dir / "empty.wav").write_bytes(b"")
+    args = ["predict", str(audio_dir / "empty.wav"), "--model", str(model_dir), "--chord-backend", "dsp"]
+    done = run_python(f"import sys\nfrom modeling.cli import main\nsys.exit(main({args!r}))", cwd=REPO_ROOT)
+    assert done.returncode == 1 and "error:" in done.stdout
+    assert "Loading weights" not in done.stderr and "it/s]" not in done.stderr, done.stderr[-2000:]
+    assert main(["--verbose", *args]) == 1  # the models load (with their bars), then the file fails
+    assert "Loading weights" in capsys.readouterr().err
