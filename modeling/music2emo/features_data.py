@@ -78,6 +78,8 @@ class FeatureRows:
                 f"{source} {self.split}: segment embeddings have mixed widths {sorted(widths)}"
             )
         self.embedding_dim = int(widths[0])
+        self.num_segments = counts
+        """Segments per row, ``(len(self),)``."""
 
     def __len__(self) -> int:
         return len(self.ids)
