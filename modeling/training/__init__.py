@@ -7,7 +7,7 @@
 * ``data``: :class:`MultiSourceBatchSampler`, one batch of every dataset per step, resumable.
 * ``state``: :class:`TrainingState`, the data position and early-stopping counters in checkpoints.
 * ``checkpoints``: atomic checkpoint and best-model folders; ``log``: the JSON log and its plot;
-  ``hub``: ``--push-to-hub``; ``resolve_model``: a run's best model.
+  ``hub``: ``--push-to-hub``; ``best_model_folder``: a run's best model.
 """
 
 from .config import LoopConfig, apply_overrides, load_recipe, read_section

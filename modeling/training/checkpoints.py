@@ -14,7 +14,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["CHECKPOINTS", "latest_checkpoint", "replace_directory", "resolve_model", "save_checkpoint"]
+__all__ = ["CHECKPOINTS", "best_model_folder", "latest_checkpoint", "replace_directory", "save_checkpoint"]
 
 CHECKPOINTS = "checkpoints"
 _NAME = re.compile(r"^step-(\d+)$")
@@ -33,7 +33,7 @@ def _complete(output_dir: Path) -> list[tuple[int, Path]]:
     return sorted(found)
 
 
-def resolve_model(path: str | Path, folders: tuple[str, ...] = ("best",)) -> str:
+def best_model_folder(path: str | Path, folders: tuple[str, ...] = ("best",)) -> str:
     """The model to load for ``path``: in a training run's output folder, the first of its best-model
     ``folders`` that holds a saved model (``best``; ``("best-va", "best")`` prefers the best VA epoch);
     otherwise ``path`` itself (a model folder or a Hub id)."""

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from ..errors import EmotuneError, InvalidInputError
 from ..progress import library_progress_bars
-from .checkpoints import resolve_model
+from .checkpoints import best_model_folder
 from .config import load_recipe
 
 RECIPES = {
@@ -52,7 +52,7 @@ def _model_type(path: str) -> str:
     import modeling  # noqa: F401  (registers emotune's configs)
 
     try:
-        return AutoConfig.from_pretrained(resolve_model(path)).model_type
+        return AutoConfig.from_pretrained(best_model_folder(path)).model_type
     except (OSError, ValueError) as error:
         raise InvalidInputError(
             f"Cannot read a model configuration at {path!r} ({error}). Accepted: a saved model folder, a "

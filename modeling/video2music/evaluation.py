@@ -15,7 +15,7 @@ from pathlib import Path
 
 import torch
 
-from ..training.checkpoints import resolve_model
+from ..training.checkpoints import best_model_folder
 from .metrics import chord_accuracy, emotion_correspondence, hits_at_k, rmse
 from .muvi_sync_data import MuViDataConfig, collator_for, load_split
 
@@ -88,7 +88,7 @@ def evaluate_command(model, data, *, split="test", sources=None, batch_size=8, o
 
     import modeling  # noqa: F401  (registers the model types)
 
-    folder = resolve_model(model)
+    folder = best_model_folder(model)
     loaded = AutoModel.from_pretrained(folder)
     device = "cuda" if torch.cuda.is_available() else "cpu"
     name = MuViDataConfig.config
