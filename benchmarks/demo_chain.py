@@ -13,7 +13,7 @@ clips) and prints, from the student's evaluation on the test splits:
 
 About 5-10 minutes on a 2-core CPU at the defaults (the demo's own run, seed 1 as the README's
 figures). The test suite runs the same chain on 10 pieces of 2 s to check its steps
-(tests/training/test_demo_chain.py); the figures come from here.
+(tests/commands/test_demo.py); the figures come from here.
 """
 
 from __future__ import annotations

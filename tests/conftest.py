@@ -29,6 +29,10 @@ def _find_reference_dir() -> Path:
 
 REFERENCE_DIR = _find_reference_dir()
 
+# The Music2Emo training fixtures (a features dataset, four teachers, a student) serve the Music2Emo
+# tests and the training-loop tests alike, trained once per session.
+pytest_plugins = ["tests.music2emo.training_fixtures"]
+
 # Tests never touch the network: the Hub is offline for every test and every subprocess it starts.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
@@ -52,6 +56,12 @@ def reference_dir() -> Path:
             "(or set EMOTUNE_REFERENCE_DIR)"
         )
     return REFERENCE_DIR
+
+
+@pytest.fixture(scope="session")
+def audio_dir(tmp_path_factory) -> Path:
+    """A folder for the audio files the tests make."""
+    return tmp_path_factory.mktemp("audio")
 
 
 def run_python(

@@ -10,7 +10,7 @@ import pytest
 from modeling.errors import InvalidInputError
 from modeling.training.hub import push_models
 from tests.conftest import REPO_ROOT, run_python
-from tests.training.conftest import CONFIGS
+from tests.music2emo.training_fixtures import CONFIGS
 
 
 def _train_py():

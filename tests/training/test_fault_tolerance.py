@@ -15,7 +15,7 @@ import pytest
 
 from modeling.training.checkpoints import latest_checkpoint, replace_directory
 from tests.conftest import REPO_ROOT
-from tests.training.conftest import CONFIGS, TINY, TRAINING_ENV
+from tests.music2emo.training_fixtures import CONFIGS, TINY, TRAINING_ENV
 
 
 def _command(features: Path, teachers: dict, output: Path, *extra: str) -> list[str]:

@@ -1,3 +1,6 @@
+"""Music2Emo training fixtures: a features dataset, four teachers and a student trained once per
+session (registered for every test folder by the root conftest), and what the training tests share."""
+
 from __future__ import annotations
 
 import os
@@ -7,7 +10,7 @@ import pytest
 
 from modeling.training import load_recipe
 from tests.conftest import REPO_ROOT
-from tests.training.factories import write_features_dataset
+from tests.music2emo.features_dataset import write_features_dataset
 
 CONFIGS = REPO_ROOT / "configs" / "music2emo"
 TINY = (

@@ -12,7 +12,7 @@ from transformers import AutoConfig, AutoModel
 import modeling
 from modeling.music2emo import Music2EmoConfig, Music2EmoModel, Music2EmoOutput
 from tests.conftest import run_python
-from tests.foundation.factories import random_inputs, tiny_config
+from tests.music2emo.factories import random_inputs, tiny_config
 
 
 def test_default_config_is_the_published_architecture():

@@ -7,8 +7,8 @@ import pytest
 from modeling.emotion import MOOD_TAGS
 from modeling.errors import AudioDecodingError, InvalidInputError
 from modeling.synth import render_progression, write_audio
+from tests.audio_files import lavfi_audio
 from tests.conftest import REPO_ROOT, run_python
-from tests.mer.audio_files import lavfi_audio
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from modeling.chords.btc.convert_original_checkpoint import convert, main
 from modeling.chords.btc.stand_in import save_random_btc
 from modeling.errors import CheckpointError
 from modeling.synth import render_progression
-from tests.btc.original_reference import OriginalBTC
+from tests.chords.original_reference import OriginalBTC
 from tests.conftest import run_python
 
 

@@ -18,7 +18,7 @@ from modeling.video2music.modeling_amt_regression import AMTRegressionModel
 from modeling.video2music.muvi_sync_data import collator_for, load_split
 from modeling.video2music.video_features import model_input_rows
 from tests.conftest import REPO_ROOT
-from tests.muvi_sync.release import make_release
+from tests.dataset_scripts.muvi_release import make_release
 
 
 @pytest.fixture(scope="module")
