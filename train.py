@@ -1,119 +1,14 @@
-"""emotune's one training entry point, for every model of the project.
+"""emotune's one training entry point: ``accelerate launch train.py RECIPE --config configs/....yaml``.
 
-    accelerate launch train.py RECIPE --config configs/....yaml [section.key=value ...]
-                                      [--output-dir DIR] [--resume] [--push-to-hub REPO]
-    python train.py RECIPE ...                       (one process, no launcher)
-    python train.py evaluate --model DIR --data DIR [--split test]
-
-Recipes are functions in the model packages, named here; ``evaluate`` dispatches on the saved
-model's ``model_type``. The same command runs on a CPU, a GPU or several processes
-(``accelerate launch --num_processes N``, ``--mixed_precision bf16``).
+The command lives in the package (:mod:`modeling.training.cli`), so an installed emotune runs it as
+``python -m modeling.training``; see there for the usage.
 """
 
-from __future__ import annotations
-
-import argparse
-import importlib
 import sys
-from pathlib import Path
 
-RECIPES = {
-    "teacher": "modeling.music2emo.training:train_teacher",
-    "student": "modeling.music2emo.training:train_student",
-    "amt": "modeling.video2music.training:train_amt",
-    "amt_regression": "modeling.video2music.training:train_amt_regression",
-}
-"""Recipe name -> ``module:function(recipe, output_dir, *, resume, push_to_hub) -> metrics``."""
+from modeling.training.cli import EVALUATORS, RECIPES, build_parser, main
 
-EVALUATORS = {
-    "music2emo": "modeling.music2emo.evaluation:evaluate_command",
-    "amt": "modeling.video2music.training:evaluate_command",
-    "amt_regression": "modeling.video2music.training:evaluate_command",
-}
-"""``model_type`` -> ``module:function(model, data, *, split, sources, batch_size, output) -> report``."""
-
-
-def _function(target: str):
-    module, name = target.split(":")
-    return getattr(importlib.import_module(module), name)
-
-
-def _model_type(path: str) -> str:
-    from transformers import AutoConfig
-
-    import modeling  # noqa: F401  (registers emotune's configs)
-
-    folder = Path(path)
-    if (folder / "best" / "config.json").is_file():  # a training run's output folder
-        folder = folder / "best"
-    try:
-        return AutoConfig.from_pretrained(str(folder)).model_type
-    except (OSError, ValueError) as error:
-        from modeling.errors import InvalidInputError
-
-        raise InvalidInputError(
-            f"Cannot read a model configuration at {path!r} ({error}). Accepted: a saved model folder, a "
-            "training output folder (with best/), or a Hub id"
-        ) from None
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="train.py", description="Train or evaluate emotune models.")
-    commands = parser.add_subparsers(dest="recipe", metavar="RECIPE", required=True)
-    for name in RECIPES:
-        sub = commands.add_parser(name, help=f"train with the `{name}` recipe")
-        sub.add_argument(
-            "--config", required=True, help="recipe YAML file, e.g. configs/music2emo/student.yaml"
-        )
-        sub.add_argument(
-            "overrides", nargs="*", metavar="section.key=value", help="recipe values to override"
-        )
-        sub.add_argument(
-            "--output-dir", help="where checkpoints, best models and logs go (outputs/<config name>)"
-        )
-        sub.add_argument(
-            "--resume", action="store_true", help="continue from the output folder's last checkpoint"
-        )
-        sub.add_argument(
-            "--push-to-hub", metavar="REPO", help="upload the best model(s) to this Hub repository"
-        )
-    sub = commands.add_parser(
-        "evaluate", help="evaluate a saved model (or a training output) on a features dataset"
-    )
-    sub.add_argument("--model", required=True, help="model folder, training output folder or Hub id")
-    sub.add_argument("--data", required=True, help="features dataset folder or Hub id")
-    sub.add_argument("--split", default="test", help="split to evaluate (test)")
-    sub.add_argument("--sources", nargs="+", help="configs of the dataset to evaluate (all sources)")
-    sub.add_argument("--batch-size", type=int, default=64)
-    sub.add_argument("--output", help="JSON report path (MODEL/evaluation.json for a folder)")
-    return parser
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    from modeling.errors import EmotuneError, InvalidInputError
-
-    try:
-        if args.recipe == "evaluate":
-            model_type = _model_type(args.model)
-            if model_type not in EVALUATORS:
-                raise InvalidInputError(
-                    f"No evaluation for model type {model_type!r}. Accepted: {sorted(EVALUATORS)}"
-                )
-            evaluate = _function(EVALUATORS[model_type])
-            evaluate(args.model, args.data, split=args.split, sources=args.sources, batch_size=args.batch_size,
-                     output=args.output)  # fmt: skip
-            return 0
-        from modeling.training import load_recipe
-
-        recipe = load_recipe(args.config, args.overrides)
-        output_dir = args.output_dir or str(Path("outputs") / Path(args.config).stem)
-        _function(RECIPES[args.recipe])(recipe, output_dir, resume=args.resume, push_to_hub=args.push_to_hub)
-        return 0
-    except EmotuneError as error:
-        print(f"train.py {args.recipe}: error: {error}", file=sys.stderr)
-        return 1
-
+__all__ = ["EVALUATORS", "RECIPES", "build_parser", "main"]
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -45,10 +45,11 @@ def main() -> None:
     device, dtype = resolve_device_dtype(args.device, args.dtype)
     torch.manual_seed(0)
     model = AMTModel(AMTConfig()).to(device=device, dtype=dtype).eval()
+    width, longest = model.config.video_feature_dim, model.config.max_sequence_length
     print(f"AMT at the published size on {device} ({dtype}), {torch.get_num_threads()} CPU threads")
     print(f"{'chords':>6}  {'cached s':>9}  {'full s':>9}  {'ratio':>6}  identical")
     for length in args.lengths:
-        features = torch.rand(1, length, 776, device=device)
+        features = torch.rand(1, length, width, device=device)
         modes, primer = torch.tensor([0], device=device), torch.tensor([[1]], device=device)
         model.generate(features[:, :8], modes, primer, do_sample=False)  # warm-up
         cached_s, cached = timed(model, features, modes, primer, do_sample=False)
@@ -60,7 +61,7 @@ def main() -> None:
             f"{length:>6}  {cached_s:>9.2f}  {full_s:>9.2f}  {full_s / cached_s:>6.1f}  {torch.equal(cached, full)}"
         )
     for batch in args.batch_sizes:
-        features = torch.rand(batch, 300, 776, device=device)
+        features = torch.rand(batch, longest, width, device=device)
         modes, primer = (
             torch.zeros(batch, dtype=torch.long, device=device),
             torch.ones(batch, 1, dtype=torch.long, device=device),
@@ -68,7 +69,7 @@ def main() -> None:
         model.generate(features[:, :8], modes, primer, seed=0)
         seconds, _ = timed(model, features, modes, primer, seed=0)
         print(
-            f"batch {batch:>3}: {seconds:.2f} s for {batch} videos of 300 s -> {batch / seconds:.2f} videos/s"
+            f"batch {batch:>3}: {seconds:.2f} s for {batch} videos of {longest} s -> {batch / seconds:.2f} videos/s"
         )
 
 

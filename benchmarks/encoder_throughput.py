@@ -63,7 +63,8 @@ def amt_throughput(device, dtype, batch_size: int) -> float:
     from modeling.video2music.modeling_amt import AMTModel
 
     model = AMTModel(AMTConfig()).to(device=device, dtype=dtype).eval()
-    features = torch.rand(batch_size, 300, 776, device=device)
+    config = model.config
+    features = torch.rand(batch_size, config.max_sequence_length, config.video_feature_dim, device=device)
     modes = torch.zeros(batch_size, dtype=torch.long, device=device)
     primer = torch.ones(batch_size, 1, dtype=torch.long, device=device)
     model.generate(features[:, :8], modes, primer, seed=0)

@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the checkout, fo
 from modeling.music2emo import Music2EmoConfig, Music2EmoModel
 from modeling.music2emo.training import train_student
 from modeling.training import load_recipe
-from tests.training.factories import write_features_dataset
+from tests.music2emo.features_dataset import write_features_dataset
 
 SOURCES = ("mtg-jamendo", "deam", "pmemo", "emomusic")
 

@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from modeling.chords import parse_chord
+from modeling.emotion import VIDEO_EMOTIONS
 from modeling.errors import ChordLabelError, DatasetBuildError
 
 from .build_types import BuildOptions, BuildSummary
@@ -139,7 +140,7 @@ def read_video(raw_dir: Path, video_id: str) -> dict:
     row = {
         "chords": chords,
         "semantic": semantic,
-        "emotion": _series(raw_dir / _EMOTION / f"{video_id}.lab", width=6),
+        "emotion": _series(raw_dir / _EMOTION / f"{video_id}.lab", width=len(VIDEO_EMOTIONS)),
         **{name: _series(raw_dir / folder / f"{video_id}.lab") for name, folder in _SERIES.items()},
     }
     lengths = {name: len(value) for name, value in row.items()}

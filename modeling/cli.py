@@ -3,7 +3,8 @@
 Each subcommand lives in its own module under :mod:`modeling.commands` and defines ``NAME``,
 ``HELP``, ``add_arguments(parser)`` and ``run(args) -> int``; this file only discovers and
 dispatches them. Errors from the emotune family end the command with their message and exit
-status 1; anything else is a bug and keeps its traceback.
+status 1; anything else is a bug and keeps its traceback. The libraries' own progress bars (loading
+weights, ...) are hidden unless ``--verbose``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import sys
 
 from . import commands
 from .errors import EmotuneError
+from .progress import library_progress_bars
 
 
 def _command_modules():
@@ -32,6 +34,11 @@ def build_parser() -> argparse.ArgumentParser:
         "unified emotion datasets, and Video2Music.",
     )
     parser.add_argument("--version", action="version", version=f"emotune {__version__}")
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="also show the progress bars of transformers, huggingface_hub and datasets (loading weights, ...)",
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in _command_modules():
         sub = subparsers.add_parser(module.NAME, help=module.HELP, description=module.HELP)
@@ -43,7 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return int(args._run(args) or 0)
+        with library_progress_bars(args.verbose):
+            return int(args._run(args) or 0)
     except EmotuneError as error:
         print(f"emotune {args.command}: error: {error}", file=sys.stderr)
         return 1

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import torch
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -28,12 +29,23 @@ def _find_reference_dir() -> Path:
 
 REFERENCE_DIR = _find_reference_dir()
 
+# The Music2Emo training fixtures (a features dataset, four teachers, a student) serve the Music2Emo
+# tests and the training-loop tests alike, trained once per session.
+pytest_plugins = ["tests.music2emo.training_fixtures"]
+
 # Tests never touch the network: the Hub is offline for every test and every subprocess it starts.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+# One intra-op thread, in this process and the ones it starts: the tests' models are tiny, and on a
+# busy 2-core machine a second thread makes torch many times slower instead of faster (a 20-minute
+# file through the tiny MERT: 34 s with one thread, 116 s with two, at load 4). Set
+# OMP_NUM_THREADS to give the tests more. Speed is measured by benchmarks/, never by the tests.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+torch.set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
 
 
 @pytest.fixture(scope="session")
@@ -44,6 +56,12 @@ def reference_dir() -> Path:
             "(or set EMOTUNE_REFERENCE_DIR)"
         )
     return REFERENCE_DIR
+
+
+@pytest.fixture(scope="session")
+def audio_dir(tmp_path_factory) -> Path:
+    """A folder for the audio files the tests make."""
+    return tmp_path_factory.mktemp("audio")
 
 
 def run_python(

@@ -35,16 +35,10 @@ def add_arguments(parser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="random seed (0)")
 
 
-def _repo_root() -> Path:
-    from ..errors import MissingDependencyError
-
-    root = Path(__file__).resolve().parents[2]
-    if not (root / "train.py").is_file():
-        raise MissingDependencyError(
-            f"The demo runs train.py and configs/ from a checkout of emotune; none found at {root}. "
-            "Accepted: run it from a `git clone` (make demo)"
-        )
-    return root
+def _package_root() -> Path:
+    """The folder that holds the running ``modeling`` package (a checkout, or site-packages): the steps
+    run from there, so ``python -m modeling`` and ``python -m modeling.training`` run this same emotune."""
+    return Path(__file__).resolve().parents[2]
 
 
 def _step(title: str, command: list[str], cwd: Path) -> None:
@@ -65,15 +59,16 @@ def run(args) -> int:
 
     from ..music2emo.stand_in_encoder import save_random_mert
     from ..synth import write_audio
+    from ..training.config import RECIPES_DIR
 
-    root = _repo_root()
+    root = _package_root()
     work = args.work_dir.resolve()
     if work.exists():
         shutil.rmtree(work)
     work.mkdir(parents=True)
     emotune = [sys.executable, "-m", "modeling"]
-    train = [sys.executable, str(root / "train.py")]
-    configs = root / "configs" / "music2emo"
+    train = [sys.executable, "-m", "modeling.training"]
+    configs = RECIPES_DIR / "music2emo"
     start = time.perf_counter()
     print(
         "emotune demo: the whole Music2Emo chain on a SYNTHETIC corpus, with a TINY RANDOM stand-in for the\n"

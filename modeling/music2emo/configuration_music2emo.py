@@ -5,6 +5,8 @@ This file travels to the Hub as remote code: it imports only transformers and th
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from huggingface_hub.dataclasses import strict
 from transformers import PreTrainedConfig
 
@@ -58,9 +60,10 @@ class Music2EmoConfig(PreTrainedConfig):
             The two embeddings are concatenated into the chord encoder's width (8).
         max_chords (`int`, defaults to 100):
             Length of the sinusoidal position table, i.e. the longest chord progression.
-        chord_encoder_layers (`int`, defaults to 2), chord_encoder_heads (`int`, defaults to 8),
+        chord_encoder_layers (`int`, defaults to 2), chord_encoder_attention_heads (`int`, defaults to 8),
         chord_encoder_ffn_dim (`int`, defaults to 64), chord_encoder_dropout (`float`, defaults to 0.1):
-            The post-norm Transformer encoder over `[CLS] + chords`.
+            The post-norm Transformer encoder over `[CLS] + chords` (BART's names for an encoder's sizes,
+            prefixed with its part; `num_hidden_layers` and `num_attention_heads` read and set them).
         hidden_size (`int`, defaults to 512):
             Width of the fused representation (audio + chord CLS + mode -> Linear -> ReLU).
         head_hidden_size (`int`, defaults to 256):
@@ -87,6 +90,10 @@ class Music2EmoConfig(PreTrainedConfig):
     """
 
     model_type = "music2emo"
+    attribute_map: ClassVar[dict[str, str]] = {
+        "num_hidden_layers": "chord_encoder_layers",
+        "num_attention_heads": "chord_encoder_attention_heads",
+    }
 
     audio_embedding_dim: int = 1536
     num_chord_roots: int = 14
@@ -95,7 +102,7 @@ class Music2EmoConfig(PreTrainedConfig):
     chord_quality_embedding_dim: int = 4
     max_chords: int = 100
     chord_encoder_layers: int = 2
-    chord_encoder_heads: int = 8
+    chord_encoder_attention_heads: int = 8
     chord_encoder_ffn_dim: int = 64
     chord_encoder_dropout: float = 0.1
     hidden_size: int = 512
@@ -128,10 +135,10 @@ class Music2EmoConfig(PreTrainedConfig):
                 f"`tasks` must be a non-empty subset of {list(TASKS)} without repeats, got {self.tasks}"
             )
         width = self.chord_root_embedding_dim + self.chord_quality_embedding_dim
-        if width % self.chord_encoder_heads:
+        if width % self.chord_encoder_attention_heads:
             raise ValueError(
                 f"The chord encoder width (chord_root_embedding_dim + chord_quality_embedding_dim = {width}) "
-                f"must be divisible by chord_encoder_heads ({self.chord_encoder_heads})"
+                f"must be divisible by chord_encoder_attention_heads ({self.chord_encoder_attention_heads})"
             )
         if width % 2:
             raise ValueError(f"The chord encoder width must be even for sinusoidal positions, got {width}")

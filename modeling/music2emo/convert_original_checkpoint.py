@@ -48,10 +48,6 @@ _LAYER_KEYS = (
     "norm2.weight",
     "norm2.bias",
 )
-_HEADS = {  # original branch -> (task, our head)
-    "classification_branch": ("mood", "mood_head"),
-    "regression_branch": ("va", "va_head"),
-}
 
 
 @dataclass
@@ -117,7 +113,7 @@ def _expect(state: dict[str, torch.Tensor], name: str, dims: int | None = None) 
 
 
 def convert_state_dict(
-    original: dict[str, torch.Tensor], *, chord_encoder_heads: int = 8
+    original: dict[str, torch.Tensor], *, chord_encoder_attention_heads: int = 8
 ) -> tuple[Music2EmoConfig, dict[str, torch.Tensor], ConversionReport]:
     """Map an original state dict (keys with their ``model.`` prefix) onto our names; infer the config
     from the shapes. Raises :class:`CheckpointError` on a checkpoint of another shape."""
@@ -173,7 +169,7 @@ def convert_state_dict(
         chord_root_embedding_dim=root.shape[1],
         chord_quality_embedding_dim=quality.shape[1],
         chord_encoder_layers=len(layer_ids),
-        chord_encoder_heads=chord_encoder_heads,
+        chord_encoder_attention_heads=chord_encoder_attention_heads,
         chord_encoder_ffn_dim=ffn.shape[0],
         hidden_size=projection.shape[0],
         head_hidden_size=head_hidden,
@@ -219,12 +215,14 @@ def convert_checkpoint(
     checkpoint: str | Path,
     output_dir: str | Path,
     *,
-    chord_encoder_heads: int = 8,
+    chord_encoder_attention_heads: int = 8,
     push_to_hub: str | None = None,
 ) -> tuple[Music2EmoModel, ConversionReport]:
     """Convert ``checkpoint`` and save the model (safetensors, config, code, card) to ``output_dir``."""
     original, others = load_original_state_dict(checkpoint)
-    config, state_dict, report = convert_state_dict(original, chord_encoder_heads=chord_encoder_heads)
+    config, state_dict, report = convert_state_dict(
+        original, chord_encoder_attention_heads=chord_encoder_attention_heads
+    )
     report.ignored += [f"{name} (top-level entry)" for name in others]
     model = Music2EmoModel(config)
     expected = model.state_dict()
@@ -261,7 +259,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--checkpoint", required=True, help="the original .ckpt file")
     parser.add_argument("--output-dir", required=True, help="folder to save the converted model to")
     parser.add_argument(
-        "--chord-encoder-heads", type=int, default=8, help="attention heads of the chord encoder (8)"
+        "--chord-encoder-attention-heads",
+        type=int,
+        default=8,
+        help="attention heads of the chord encoder (8)",
     )
     parser.add_argument("--push-to-hub", metavar="REPO", help="also upload to this Hub repository")
     args = parser.parse_args(argv)
@@ -269,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
         _, report = convert_checkpoint(
             args.checkpoint,
             args.output_dir,
-            chord_encoder_heads=args.chord_encoder_heads,
+            chord_encoder_attention_heads=args.chord_encoder_attention_heads,
             push_to_hub=args.push_to_hub,
         )
     except CheckpointError as error:

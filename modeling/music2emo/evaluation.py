@@ -19,6 +19,7 @@ import torch
 
 from ..emotion.metrics import mer_metrics
 from ..errors import InvalidInputError
+from ..training.checkpoints import best_model_folder
 from ..training.data import evaluation_items
 from .features_data import FeatureRows, Music2EmoCollator, Music2EmoItems, load_feature_rows
 
@@ -179,17 +180,7 @@ def evaluate_models(
 def _task_folders(path: str) -> dict[str, str]:
     """Model folder per task: a training output evaluates ``best-mood`` on tags and ``best-va`` on VA
     (the paper's protocol), falling back to ``best``; a model folder or Hub id serves every task."""
-    folder = Path(path)
-    if (folder / "best" / "config.json").is_file():
-        return {
-            task: str(
-                folder / f"best-{task}"
-                if (folder / f"best-{task}" / "config.json").is_file()
-                else folder / "best"
-            )
-            for task in ("mood", "va")
-        }
-    return {"mood": path, "va": path}
+    return {task: best_model_folder(path, (f"best-{task}", "best")) for task in ("mood", "va")}
 
 
 def evaluate_command(

@@ -79,6 +79,7 @@ class FeatureRows:
             )
         self.embedding_dim = int(widths[0])
         self.num_segments = counts
+        """Segments per row, ``(len(self),)``."""
 
     def __len__(self) -> int:
         return len(self.ids)

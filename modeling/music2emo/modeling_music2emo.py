@@ -50,13 +50,13 @@ class Music2EmoOutput(ModelOutput):
     hidden_state: torch.FloatTensor | None = None
 
 
-def sinusoidal_positions(num_positions: int, dim: int) -> torch.Tensor:
-    """The Transformer's sin/cos table, shape `(num_positions, dim)`: sin on even, cos on odd columns."""
-    position = torch.arange(num_positions, dtype=torch.float32).unsqueeze(1)
-    frequencies = torch.exp(torch.arange(0, dim, 2, dtype=torch.float32) * (-math.log(10000.0) / dim))
-    table = torch.zeros(num_positions, dim)
-    table[:, 0::2] = torch.sin(position * frequencies)
-    table[:, 1::2] = torch.cos(position * frequencies)
+def sinusoidal_positions(length: int, dim: int) -> torch.Tensor:
+    """``(length, dim)`` sinusoidal position encodings (sine on even, cosine on odd channels)."""
+    position = torch.arange(length, dtype=torch.float32).unsqueeze(1)
+    frequency = torch.exp(torch.arange(0, dim, 2, dtype=torch.float32) * (-math.log(10000.0) / dim))
+    table = torch.zeros(length, dim)
+    table[:, 0::2] = torch.sin(position * frequency)
+    table[:, 1::2] = torch.cos(position * frequency)
     return table
 
 
@@ -79,21 +79,13 @@ class Music2EmoPreTrainedModel(PreTrainedModel):
 
     @torch.no_grad()
     def _init_weights(self, module):
-        # The original's initialisation: PyTorch defaults, Xavier-uniform chord embeddings.
-        if isinstance(module, nn.Linear):
-            init.kaiming_uniform_(module.weight, a=math.sqrt(5))
-            if module.bias is not None:
-                bound = 1 / math.sqrt(module.in_features) if module.in_features > 0 else 0
-                init.uniform_(module.bias, -bound, bound)
-        elif isinstance(module, nn.Embedding):
+        # The original's initialisation: PyTorch's defaults (each module's own), Xavier-uniform chord embeddings.
+        if isinstance(module, nn.Embedding):
             init.xavier_uniform_(module.weight)
         elif isinstance(module, nn.MultiheadAttention):
-            init.xavier_uniform_(module.in_proj_weight)
-            init.zeros_(module.in_proj_bias)
-            init.zeros_(module.out_proj.bias)
-        elif isinstance(module, nn.LayerNorm):
-            init.ones_(module.weight)
-            init.zeros_(module.bias)
+            module._reset_parameters()
+        elif isinstance(module, (nn.Linear, nn.LayerNorm)):
+            module.reset_parameters()
         elif isinstance(module, Music2EmoModel):
             init.copy_(
                 module.chord_positions,
@@ -123,7 +115,7 @@ class Music2EmoModel(Music2EmoPreTrainedModel):
         )
         layer = nn.TransformerEncoderLayer(
             d_model=width,
-            nhead=config.chord_encoder_heads,
+            nhead=config.chord_encoder_attention_heads,
             dim_feedforward=config.chord_encoder_ffn_dim,
             dropout=config.chord_encoder_dropout,
             batch_first=True,

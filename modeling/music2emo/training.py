@@ -39,7 +39,6 @@ from .modeling_music2emo import Music2EmoModel
 
 __all__ = ["DataConfig", "DistillationConfig", "Music2EmoRecipe", "train_student", "train_teacher"]
 
-_MANAGED_MODEL_KEYS = ("audio_embedding_dim", "tasks")
 _CONFIG_FIELDS = {field.name for field in dataclasses.fields(Music2EmoConfig)}
 
 

@@ -14,7 +14,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["CHECKPOINTS", "latest_checkpoint", "replace_directory", "save_checkpoint"]
+__all__ = ["CHECKPOINTS", "best_model_folder", "latest_checkpoint", "replace_directory", "save_checkpoint"]
 
 CHECKPOINTS = "checkpoints"
 _NAME = re.compile(r"^step-(\d+)$")
@@ -31,6 +31,16 @@ def _complete(output_dir: Path) -> list[tuple[int, Path]]:
         if match and path.is_dir():
             found.append((int(match.group(1)), path))
     return sorted(found)
+
+
+def best_model_folder(path: str | Path, folders: tuple[str, ...] = ("best",)) -> str:
+    """The model to load for ``path``: in a training run's output folder, the first of its best-model
+    ``folders`` that holds a saved model (``best``; ``("best-va", "best")`` prefers the best VA epoch);
+    otherwise ``path`` itself (a model folder or a Hub id)."""
+    for name in folders:
+        if (Path(path) / name / "config.json").is_file():
+            return str(Path(path) / name)
+    return str(path)
 
 
 def latest_checkpoint(output_dir: str | Path) -> Path | None:

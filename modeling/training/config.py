@@ -2,7 +2,9 @@
 
 A recipe file is a mapping of sections (``training``, ``data``, ``model``, ...). It may name a
 ``base`` recipe (a path relative to itself) whose values it overrides, so a smoke recipe is a few
-lines on top of the paper's. Overrides from the command line are ``section.key=value`` with the
+lines on top of the paper's. The recipes of ``configs/`` ship inside the package
+(:data:`RECIPES_DIR`, ``modeling/recipes``, a link to ``configs/`` in a checkout), so a recipe is
+also found by its name there (``music2emo/student.yaml``) wherever emotune is installed. Overrides from the command line are ``section.key=value`` with the
 value written in YAML (``training.max_epochs=3``, ``data.sources=[deam,pmemo]``).
 
 Each section is read into a dataclass by :func:`read_section`: unknown keys are an error naming
@@ -23,9 +25,17 @@ import yaml
 
 from ..errors import InvalidInputError
 
-__all__ = ["LoopConfig", "apply_overrides", "load_recipe", "read_section"]
+__all__ = ["RECIPES_DIR", "LoopConfig", "apply_overrides", "load_recipe", "read_section", "shipped_recipes"]
 
 T = TypeVar("T")
+
+RECIPES_DIR = Path(__file__).resolve().parents[1] / "recipes"
+"""The training recipes shipped with emotune (``configs/`` of the checkout)."""
+
+
+def shipped_recipes() -> list[str]:
+    """Names of the shipped recipes (``music2emo/student.yaml``, ...)."""
+    return sorted(path.relative_to(RECIPES_DIR).as_posix() for path in RECIPES_DIR.glob("*/*.yaml"))
 
 
 def _merge(base: dict, update: Mapping) -> dict:
@@ -44,7 +54,8 @@ def _read_yaml(path: Path, seen: tuple[Path, ...] = ()) -> dict:
         raise InvalidInputError(f"Recipe {path} names itself as a base (through {[str(p) for p in seen]})")
     if not path.is_file():
         raise InvalidInputError(
-            f"Recipe file {path} does not exist. Accepted: a YAML file such as configs/music2emo/student.yaml"
+            f"Recipe file {path} does not exist. Accepted: a YAML file such as configs/music2emo/student.yaml, "
+            f"or the name of a recipe shipped with emotune ({', '.join(shipped_recipes())})"
         )
     try:
         recipe = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -85,8 +96,12 @@ def apply_overrides(recipe: Mapping, overrides: Sequence[str]) -> dict:
 
 
 def load_recipe(path: str | Path, overrides: Sequence[str] = ()) -> dict:
-    """The recipe at ``path`` (with its ``base`` chain merged) and the overrides applied."""
-    return apply_overrides(_read_yaml(Path(path)), overrides)
+    """The recipe at ``path`` (with its ``base`` chain merged) and the overrides applied. A relative
+    ``path`` that is not a file names a shipped recipe (under :data:`RECIPES_DIR`)."""
+    path = Path(path)
+    if not path.is_file() and not path.is_absolute() and (RECIPES_DIR / path).is_file():
+        path = RECIPES_DIR / path
+    return apply_overrides(_read_yaml(path), overrides)
 
 
 def _convert(value: Any, annotation: Any, where: str) -> Any:

@@ -30,6 +30,7 @@ import torch
 import yaml
 
 from ..errors import InvalidInputError
+from ..progress import library_progress_bars
 from .checkpoints import CHECKPOINTS, latest_checkpoint, replace_directory, save_checkpoint
 from .config import LoopConfig
 from .log import TrainingLog, plot_training_curves
@@ -315,14 +316,14 @@ def run_training(
     push_to_hub: str | None = None,
 ) -> dict[str, Any]:
     """Train ``recipe`` to the end (or early stop), evaluate its best folders, return their metrics."""
-    import datasets
-    import transformers
+    # Saving and loading models every epoch would print bars of their own: keep the loop's.
+    with library_progress_bars(False):
+        return _run_training(recipe, config, Path(output_dir), recipe_dict, resume, push_to_hub)
+
+
+def _run_training(recipe, config, output_dir: Path, recipe_dict, resume, push_to_hub) -> dict[str, Any]:
     from accelerate.utils import set_seed
 
-    # Saving and loading models every epoch would print bars of their own: keep the loop's.
-    transformers.utils.logging.disable_progress_bar()
-    datasets.disable_progress_bars()
-    output_dir = Path(output_dir)
     _check_output_dir(output_dir, resume)
     accelerator = _make_accelerator(config)
     if accelerator.is_main_process:

@@ -36,6 +36,7 @@ from transformers.utils import ModelOutput
 from .configuration_amt import QUALITIES, AMTConfig
 
 
+# Copied from modeling.music2emo.modeling_music2emo.sinusoidal_positions
 def sinusoidal_positions(length: int, dim: int) -> torch.Tensor:
     """``(length, dim)`` sinusoidal position encodings (sine on even, cosine on odd channels)."""
     position = torch.arange(length, dtype=torch.float32).unsqueeze(1)
@@ -231,16 +232,8 @@ class AMTPreTrainedModel(PreTrainedModel):
             init.zeros_(module.out_proj.bias)
             if module.relative_embedding is not None:
                 init.uniform_(module.relative_embedding, 0.0, 1.0)
-        elif isinstance(module, nn.Linear):
-            init.kaiming_uniform_(module.weight, a=math.sqrt(5))
-            if module.bias is not None:
-                bound = 1 / math.sqrt(module.in_features)
-                init.uniform_(module.bias, -bound, bound)
-        elif isinstance(module, nn.Embedding):
-            init.normal_(module.weight)
-        elif isinstance(module, nn.LayerNorm):
-            init.ones_(module.weight)
-            init.zeros_(module.bias)
+        elif isinstance(module, (nn.Linear, nn.Embedding, nn.LayerNorm)):
+            module.reset_parameters()
         if isinstance(module, AMTModel):
             module._fill_tables()
 

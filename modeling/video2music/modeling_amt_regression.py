@@ -6,14 +6,12 @@ library.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 from transformers import PreTrainedModel
-from transformers import initialization as init
 from transformers.utils import ModelOutput
 
 from .configuration_amt_regression import AMTRegressionConfig
@@ -39,15 +37,9 @@ class AMTRegressionPreTrainedModel(PreTrainedModel):
 
     @torch.no_grad()
     def _init_weights(self, module):
-        # PyTorch's defaults (the original's): uniform(-1/sqrt(hidden), 1/sqrt(hidden)) for the GRU.
-        if isinstance(module, nn.GRU):
-            bound = 1.0 / math.sqrt(module.hidden_size)
-            for weight in module.parameters():
-                init.uniform_(weight, -bound, bound)
-        elif isinstance(module, nn.Linear):
-            init.kaiming_uniform_(module.weight, a=math.sqrt(5))
-            bound = 1 / math.sqrt(module.in_features)
-            init.uniform_(module.bias, -bound, bound)
+        # PyTorch's defaults (the original's): each module's own initialisation.
+        if isinstance(module, (nn.GRU, nn.Linear)):
+            module.reset_parameters()
 
 
 class AMTRegressionModel(AMTRegressionPreTrainedModel):

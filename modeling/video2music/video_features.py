@@ -39,15 +39,21 @@ from .clip_encoder import ClipFrameEncoder
 from .media import ACCEPTED_VIDEO, VideoInfo, probe_video
 
 __all__ = [
+    "FEATURE_COLUMNS",
     "MIN_VIDEO_SECONDS",
     "VideoFeatureExtractor",
     "VideoFeatures",
+    "model_input_rows",
     "scene_offsets",
     "second_frame_indices",
 ]
 
 MIN_VIDEO_SECONDS = 1.0
 """Shortest accepted video: Video2Music makes one chord per second of video."""
+
+FEATURE_COLUMNS = ("semantic", "scene_offset", "motion", "emotion")
+"""The per-second features in the order the AMT model and its bi-GRU read them, concatenated (the
+names of :class:`VideoFeatures`' fields and of MuVi-Sync's columns)."""
 
 _TIME_TOLERANCE = 1e-3  # container timestamps are stored as float32 by decord (2.9999999 for 3.0)
 
@@ -92,11 +98,17 @@ class VideoFeatures:
         return [int(second) for second in np.flatnonzero(self.scene_offset == 1) if second > 0]
 
     def as_model_input(self) -> np.ndarray:
-        """``(T, D + 8)`` float32 rows in the order the AMT model and its bi-GRU concatenate them:
-        semantic (D), scene offset (1), motion (1), emotion (6); no scaling (776 wide for D = 768)."""
-        return np.concatenate(
-            [self.semantic, self.scene_offset[:, None], self.motion[:, None], self.emotion], axis=1
-        ).astype(np.float32)
+        """``(T, D + 8)`` float32 model input rows (see :func:`model_input_rows`)."""
+        return model_input_rows({name: getattr(self, name) for name in FEATURE_COLUMNS})
+
+
+def model_input_rows(columns, seconds: int | None = None) -> np.ndarray:
+    """``(T, D + 8)`` float32 rows of the AMT model's and the bi-GRU's input: the :data:`FEATURE_COLUMNS`
+    of ``columns`` (a mapping: a :class:`VideoFeatures`' fields or a MuVi-Sync row) concatenated in
+    that order, semantic (D), scene offset (1), motion (1), emotion (6), without scaling (776 wide for
+    D = 768). ``seconds``: keep only the first ones."""
+    parts = [np.asarray(columns[name], dtype=np.float32)[:seconds] for name in FEATURE_COLUMNS]
+    return np.concatenate([part.reshape(len(part), -1) for part in parts], axis=1)
 
 
 def second_frame_indices(timestamps: Sequence[float] | np.ndarray, num_seconds: int) -> np.ndarray:

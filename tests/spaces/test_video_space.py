@@ -5,7 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from gradio_client import Client, handle_file
 
-from tests.video_pipeline.videos import ffprobe_streams, make_video
+from tests.video2music.videos import ffprobe_streams, make_video
 
 
 @pytest.fixture(scope="module")

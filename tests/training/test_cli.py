@@ -10,7 +10,7 @@ import pytest
 from modeling.errors import InvalidInputError
 from modeling.training.hub import push_models
 from tests.conftest import REPO_ROOT, run_python
-from tests.training.conftest import CONFIGS
+from tests.music2emo.training_fixtures import CONFIGS
 
 
 def _train_py():
@@ -119,6 +119,25 @@ def test_recipe_errors_exit_with_a_message(features, tmp_path):
         in done.stderr
     )
     assert "Traceback" not in done.stderr
+
+
+def test_evaluate_hides_the_libraries_progress_bars_unless_verbose(tmp_path, capsys):
+    from modeling.video2music.configuration_amt_regression import AMTRegressionConfig
+    from modeling.video2music.modeling_amt_regression import AMTRegressionModel
+
+    AMTRegressionModel(AMTRegressionConfig(hidden_size=4)).save_pretrained(tmp_path / "model")
+    args = ["evaluate", "--model", str(tmp_path / "model"), "--data", str(tmp_path / "missing")]
+    done = run_python(
+        f"import sys; sys.argv = ['train.py', *{args!r}]\nexec(open({str(REPO_ROOT / 'train.py')!r}).read())",
+        cwd=tmp_path,
+    )
+    # the model loads, then the data is missing: one line, no bar before it
+    assert done.returncode == 1 and done.stderr.startswith("train.py evaluate: error: Cannot read split"), (
+        done.stderr
+    )
+    assert "Loading weights" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert _train_py().main(["--verbose", *args]) == 1
+    assert "Loading weights" in capsys.readouterr().err
 
 
 class FakeApi:

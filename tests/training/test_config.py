@@ -9,7 +9,7 @@ import pytest
 from modeling.errors import InvalidInputError
 from modeling.music2emo.training import DataConfig, DistillationConfig
 from modeling.training import LoopConfig, apply_overrides, load_recipe, read_section
-from tests.training.conftest import CONFIGS
+from tests.music2emo.training_fixtures import CONFIGS
 
 
 def test_paper_recipe_values():

@@ -15,7 +15,7 @@ import pytest
 
 from modeling.training.checkpoints import latest_checkpoint, replace_directory
 from tests.conftest import REPO_ROOT
-from tests.training.conftest import CONFIGS, TINY, TRAINING_ENV
+from tests.music2emo.training_fixtures import CONFIGS, TINY, TRAINING_ENV
 
 
 def _command(features: Path, teachers: dict, output: Path, *extra: str) -> list[str]:
@@ -35,14 +35,18 @@ def _epochs(run: Path) -> list[dict]:
 
 def test_sigkill_mid_epoch_then_resume_equals_an_uninterrupted_run(features, teachers, tmp_path):
     reference, interrupted = tmp_path / "reference", tmp_path / "interrupted"
-    done = subprocess.run(
-        _command(features, teachers, reference), capture_output=True, text=True, env=TRAINING_ENV, timeout=300
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
+    # the uninterrupted run goes on beside the one that is killed (they share nothing)
+    uninterrupted = subprocess.Popen(
+        _command(features, teachers, reference), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        env=TRAINING_ENV, text=True,
+    )  # fmt: skip
 
     # 12 steps per epoch (24 MTG-Jamendo rows, batches of 2); kill once epoch 2 has a checkpoint at step 16.
     process = subprocess.Popen(
-        _command(features, teachers, interrupted), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        _command(features, teachers, interrupted),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=TRAINING_ENV,
     )
     deadline = time.monotonic() + 240
     while not (interrupted / "checkpoints" / "step-00000016").is_dir():
@@ -54,6 +58,8 @@ def test_sigkill_mid_epoch_then_resume_equals_an_uninterrupted_run(features, tea
     process.stderr.close()
     assert process.returncode == -signal.SIGKILL
     assert not (interrupted / "metrics.json").exists()
+    _, errors = uninterrupted.communicate(timeout=300)
+    assert uninterrupted.returncode == 0, errors[-3000:]
 
     done = subprocess.run(
         _command(features, teachers, interrupted, "--resume"),

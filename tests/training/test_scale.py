@@ -18,7 +18,7 @@ import pytest
 from modeling.music2emo import Music2EmoModel
 from modeling.music2emo.evaluation import evaluate_models
 from tests.conftest import REPO_ROOT
-from tests.training.conftest import CONFIGS, TINY, TRAINING_ENV
+from tests.music2emo.training_fixtures import CONFIGS, TINY, TRAINING_ENV
 
 
 def _free_port() -> int:

@@ -8,8 +8,9 @@ from __future__ import annotations
 from huggingface_hub.dataclasses import strict
 from transformers import PreTrainedConfig
 
-ROOTS = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
-QUALITIES = (
+# Copied from modeling.chords.vocabulary.PITCH_CLASSES
+PITCH_CLASSES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
+LARGE_VOCABULARY_QUALITIES = (
     "min",
     "maj",
     "dim",
@@ -25,12 +26,17 @@ QUALITIES = (
     "sus2",
     "sus4",
 )
-"""The large vocabulary's qualities, in class order (class = 14 * root + quality; 168 X, 169 N)."""
+"""The large vocabulary's qualities, in BTC's class order (class = 14 * root + quality; 168 X, 169 N);
+not the order of emotune's chord vocabulary (:data:`modeling.chords.vocabulary.QUALITIES`)."""
 
 
 def large_vocabulary_labels() -> list[str]:
     """The 170 class labels exactly as BTC emits them (``C`` for C major, ``C:min``, ..., ``X``, ``N``)."""
-    labels = [root if quality == "maj" else f"{root}:{quality}" for root in ROOTS for quality in QUALITIES]
+    labels = [
+        root if quality == "maj" else f"{root}:{quality}"
+        for root in PITCH_CLASSES
+        for quality in LARGE_VOCABULARY_QUALITIES
+    ]
     return [*labels, "X", "N"]
 
 
@@ -42,8 +48,10 @@ class BTCConfig(PreTrainedConfig):
 
     Args:
         feature_size (`int`, defaults to 144): CQT bins per frame.
-        hidden_size (`int`, defaults to 128), num_layers (`int`, defaults to 8), num_heads (`int`, defaults to 4),
-        total_key_depth / total_value_depth / filter_size (`int`, defaults to 128): layer sizes.
+        hidden_size (`int`, defaults to 128), num_hidden_layers (`int`, defaults to 8),
+        num_attention_heads (`int`, defaults to 4), total_key_depth / total_value_depth (`int`, defaults to 128),
+        intermediate_size (`int`, defaults to 128): layer sizes (the original's `hidden_size`,
+        `num_layers`, `num_heads`, `total_key_depth`, `total_value_depth`, `filter_size`).
         timestep (`int`, defaults to 108): frames per window (10 s of audio).
         num_chords (`int`, defaults to 170): classes (see `large_vocabulary_labels`).
         input_dropout / layer_dropout / attention_dropout / relu_dropout (`float`, defaults to 0.2).
@@ -58,11 +66,11 @@ class BTCConfig(PreTrainedConfig):
 
     feature_size: int = 144
     hidden_size: int = 128
-    num_layers: int = 8
-    num_heads: int = 4
+    num_hidden_layers: int = 8
+    num_attention_heads: int = 4
     total_key_depth: int = 128
     total_value_depth: int = 128
-    filter_size: int = 128
+    intermediate_size: int = 128
     timestep: int = 108
     num_chords: int = 170
     input_dropout: float = 0.2
@@ -85,9 +93,10 @@ class BTCConfig(PreTrainedConfig):
 
     def validate_architecture(self):
         for name in ("total_key_depth", "total_value_depth"):
-            if getattr(self, name) % self.num_heads:
+            if getattr(self, name) % self.num_attention_heads:
                 raise ValueError(
-                    f"{name} ({getattr(self, name)}) must be divisible by num_heads ({self.num_heads})"
+                    f"{name} ({getattr(self, name)}) must be divisible by num_attention_heads "
+                    f"({self.num_attention_heads})"
                 )
         if self.feature_size != self.n_bins:
             raise ValueError(f"feature_size ({self.feature_size}) must equal n_bins ({self.n_bins})")

@@ -84,8 +84,8 @@ def convert(checkpoint: dict) -> BTCModel:
         total_value_depth=state[block + "multi_head_attention.value_linear.weight"].shape[0],
         feature_size=state["self_attn_layers.embedding_proj.weight"].shape[1],
         n_bins=state["self_attn_layers.embedding_proj.weight"].shape[1],
-        hidden_size=hidden, num_layers=layers, num_chords=num_chords,
-        filter_size=state[block + "positionwise_convolution.layers.0.conv.weight"].shape[0],
+        hidden_size=hidden, num_hidden_layers=layers, num_chords=num_chords,
+        intermediate_size=state[block + "positionwise_convolution.layers.0.conv.weight"].shape[0],
         feature_mean=_statistic(checkpoint["mean"]), feature_std=_statistic(checkpoint["std"]),
     )  # fmt: skip
     model = BTCModel(config)

@@ -63,8 +63,8 @@ class BTCLayerNorm(nn.Module):
 class BTCAttention(nn.Module):
     def __init__(self, config: BTCConfig):
         super().__init__()
-        self.heads = config.num_heads
-        self.scale = (config.total_key_depth // config.num_heads) ** -0.5
+        self.heads = config.num_attention_heads
+        self.scale = (config.total_key_depth // config.num_attention_heads) ** -0.5
         self.q = nn.Linear(config.hidden_size, config.total_key_depth, bias=False)
         self.k = nn.Linear(config.hidden_size, config.total_key_depth, bias=False)
         self.v = nn.Linear(config.hidden_size, config.total_value_depth, bias=False)
@@ -91,8 +91,8 @@ class BTCBlock(nn.Module):
         self.norm_feed_forward = BTCLayerNorm(config.hidden_size)
         self.feed_forward = nn.ModuleList(
             [
-                nn.Conv1d(config.hidden_size, config.filter_size, 3),
-                nn.Conv1d(config.filter_size, config.hidden_size, 3),
+                nn.Conv1d(config.hidden_size, config.intermediate_size, 3),
+                nn.Conv1d(config.intermediate_size, config.hidden_size, 3),
             ]
         )
         self.relu_dropout = nn.Dropout(config.relu_dropout)
@@ -127,11 +127,8 @@ class BTCPreTrainedModel(PreTrainedModel):
 
     @torch.no_grad()
     def _init_weights(self, module):
-        if isinstance(module, (nn.Linear, nn.Conv1d)):
-            init.kaiming_uniform_(module.weight, a=math.sqrt(5))
-            if module.bias is not None:
-                fan_in = module.weight.shape[1] * (module.weight.shape[2] if module.weight.ndim == 3 else 1)
-                init.uniform_(module.bias, -1 / math.sqrt(fan_in), 1 / math.sqrt(fan_in))
+        if isinstance(module, (nn.Linear, nn.Conv1d)):  # PyTorch's defaults, as the original
+            module.reset_parameters()
         elif isinstance(module, BTCLayerNorm):
             init.ones_(module.weight)
             init.zeros_(module.bias)
@@ -146,7 +143,7 @@ class BTCModel(BTCPreTrainedModel):
         super().__init__(config)
         self.input_dropout = nn.Dropout(config.input_dropout)
         self.embedding_proj = nn.Linear(config.feature_size, config.hidden_size, bias=False)
-        self.layers = nn.ModuleList(BTCLayer(config) for _ in range(config.num_layers))
+        self.layers = nn.ModuleList(BTCLayer(config) for _ in range(config.num_hidden_layers))
         self.final_norm = BTCLayerNorm(config.hidden_size)
         self.classifier = nn.Linear(config.hidden_size, config.num_chords)
         self.register_buffer("timing", torch.zeros(config.timestep, config.hidden_size), persistent=False)

@@ -15,8 +15,8 @@ def save_random_btc(folder: str | Path, size: Literal["tiny", "large"] = "tiny",
     from .configuration_btc import BTCConfig
     from .modeling_btc import BTCModel
 
-    sizes = {"large": {}, "tiny": {"hidden_size": 16, "num_layers": 1, "num_heads": 2, "total_key_depth": 16,
-                                   "total_value_depth": 16, "filter_size": 16}}  # fmt: skip
+    sizes = {"large": {}, "tiny": {"hidden_size": 16, "num_hidden_layers": 1, "num_attention_heads": 2,
+                                   "total_key_depth": 16, "total_value_depth": 16, "intermediate_size": 16}}  # fmt: skip
     torch.manual_seed(seed)
     model = BTCModel(BTCConfig(feature_mean=-5.0, feature_std=2.5, **sizes[size])).eval()
     model.save_pretrained(Path(folder))

@@ -10,7 +10,7 @@ import torch
 from modeling.chords.vocabulary import CHORD_VOCAB
 from modeling.errors import ChordLabelError, InvalidInputError, InvalidKeyError
 from tests.conftest import REPO_ROOT, run_python
-from tests.video_pipeline.videos import ffprobe_streams
+from tests.video2music.videos import ffprobe_streams
 
 
 def test_scores_a_video_end_to_end(v2m, cuts_video, tmp_path):

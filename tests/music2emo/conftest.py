@@ -1,9 +1,13 @@
-"""Session fixtures for the MER tests: a tiny random MERT-architecture encoder and a tiny
-Music2Emo model saved to folders, and a pipeline loading them (the dsp chord backend)."""
+"""Fixtures of the Music2Emo tests: a tiny random MERT-architecture encoder and a tiny Music2Emo model
+saved to folders, a pipeline loading them (the dsp chord backend), and a tiny model in memory. The
+training fixtures (features dataset, teachers, student) are in ``training_fixtures.py``, which the
+root conftest registers for every folder."""
 
 from __future__ import annotations
 
 import pytest
+
+from tests.music2emo.factories import tiny_config
 
 
 @pytest.fixture(scope="session")
@@ -35,6 +39,11 @@ def mer(model_dir):
     return pipeline("music-emotion-recognition", model=str(model_dir), chord_backend="dsp", device="cpu")
 
 
-@pytest.fixture(scope="session")
-def audio_dir(tmp_path_factory):
-    return tmp_path_factory.mktemp("audio")
+@pytest.fixture
+def tiny_model():
+    import torch
+
+    from modeling.music2emo import Music2EmoModel
+
+    torch.manual_seed(0)
+    return Music2EmoModel(tiny_config()).eval()

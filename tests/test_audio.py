@@ -6,7 +6,7 @@ import soundfile
 
 from modeling.audio import AudioInput, load_audio
 from modeling.errors import AudioDecodingError, EmotuneError, InvalidAudioError
-from tests.mer.audio_files import ffmpeg, lavfi_audio
+from tests.audio_files import ffmpeg, lavfi_audio
 
 
 def test_formats_decode_to_mono_at_the_requested_rate(audio_dir):

@@ -7,8 +7,8 @@ import pytest
 from modeling.emotion import MOOD_TAGS
 from modeling.errors import AudioDecodingError, InvalidInputError
 from modeling.synth import render_progression, write_audio
+from tests.audio_files import lavfi_audio
 from tests.conftest import REPO_ROOT, run_python
-from tests.mer.audio_files import lavfi_audio
 
 
 @pytest.fixture(scope="module")
@@ -112,28 +112,36 @@ def test_bad_input_reaches_the_caller_as_the_family_error(mer, audio_dir):
         mer(str(audio_dir / "notes.wav"))
 
 
-def test_predict_command_prints_a_summary_json_and_a_figure(model_dir, minor_clip, audio_dir, tmp_path):
+def test_predict_command_prints_a_summary_json_and_a_figure(
+    model_dir, minor_clip, audio_dir, tmp_path, capsys
+):
+    from modeling.cli import main
+
     (audio_dir / "bad.wav").write_text("not audio")
-    code = f"""
-import sys
-from modeling.cli import main
-sys.exit(main(["predict", {str(minor_clip)!r}, "--model", {str(model_dir)!r}, "--chord-backend", "dsp", "--plot", {str(tmp_path / "f.png")!r}]))
-"""
-    done = run_python(code, cwd=REPO_ROOT)
-    assert done.returncode == 0, done.stderr
-    assert (
-        "key: A minor" in done.stdout and "quadrant" in done.stdout and "chords: A:min D:min E" in done.stdout
-    )
+    args = ["predict", str(minor_clip), "--model", str(model_dir), "--chord-backend", "dsp"]
+    assert main([*args, "--plot", str(tmp_path / "f.png")]) == 0
+    out = capsys.readouterr().out
+    assert "key: A minor" in out and "quadrant" in out and "chords: A:min D:min E" in out
     assert (tmp_path / "f.png").stat().st_size > 10_000
 
-    code = f"""
-import sys
-from modeling.cli import main
-sys.exit(main(["predict", {str(minor_clip)!r}, {str(audio_dir / "bad.wav")!r}, "--model", {str(model_dir)!r}, "--chord-backend", "dsp", "--json"]))
-"""
-    done = run_python(code, cwd=REPO_ROOT)
+    # as people run it: a process of its own, one bad file among good ones
+    args = [*args[:2], str(audio_dir / "bad.wav"), *args[2:], "--json"]
+    done = run_python(f"import sys\nfrom modeling.cli import main\nsys.exit(main({args!r}))", cwd=REPO_ROOT)
     assert done.returncode == 1
     results = json.loads(done.stdout)
     assert results[str(minor_clip)]["key"] == "A minor"
     assert "cannot be decoded as audio" in results[str(audio_dir / "bad.wav")]["error"]
     assert "Traceback" not in done.stderr
+    # the models loaded without the libraries' progress bars (`--verbose` shows them)
+    assert "Loading weights" not in done.stderr and "it/s]" not in done.stderr, done.stderr[-2000:]
+
+
+def test_predict_shows_the_libraries_progress_bars_when_verbose(model_dir, audio_dir, capsys):
+    from modeling.cli import main
+
+    (audio_dir / "empty.wav").write_bytes(b"")
+    args = ["predict", str(audio_dir / "empty.wav"), "--model", str(model_dir), "--chord-backend", "dsp"]
+    assert main(["--verbose", *args]) == 1  # the models load (with their bars), then the file fails
+    assert "Loading weights" in capsys.readouterr().err
+    assert main(args) == 1
+    assert "Loading weights" not in capsys.readouterr().err

@@ -8,7 +8,7 @@ import pytest
 
 from modeling.errors import EmotuneError, InvalidInputError, InvalidVideoError
 from modeling.video2music.media import probe_video
-from tests.video_pipeline.videos import FFMPEG, make_video
+from tests.video2music.videos import FFMPEG, make_video
 
 
 def _zero_length(path):

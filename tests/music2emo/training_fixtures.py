@@ -1,14 +1,16 @@
+"""Music2Emo training fixtures: a features dataset, four teachers and a student trained once per
+session (registered for every test folder by the root conftest), and what the training tests share."""
+
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
 import pytest
-import torch
 
 from modeling.training import load_recipe
 from tests.conftest import REPO_ROOT
-from tests.training.factories import write_features_dataset
+from tests.music2emo.features_dataset import write_features_dataset
 
 CONFIGS = REPO_ROOT / "configs" / "music2emo"
 TINY = (
@@ -20,17 +22,8 @@ TINY = (
 """Overrides that make any Music2Emo recipe small enough for the tests."""
 
 TRAINING_ENV = {**os.environ, "OMP_NUM_THREADS": "1"}
-"""Environment for training subprocesses: the tests' models are tiny, and on a busy 2-core machine a
-second intra-op thread makes each step many times slower instead of faster."""
-
-
-@pytest.fixture(scope="session", autouse=True)
-def one_torch_thread():
-    """In-process training with one intra-op thread (see ``TRAINING_ENV``); restored afterwards."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+"""Environment for training subprocesses: one intra-op thread whatever the tests were given (the
+tests' models are tiny; see tests/conftest.py)."""
 
 
 def recipe(name: str, features: Path, *overrides: str) -> dict:

@@ -11,7 +11,7 @@ from dataset_scripts.build_types import BuildOptions
 from dataset_scripts.builders import BUILDERS
 from dataset_scripts.hub_layout import push_to_hub, write_dataset_folder
 from modeling.errors import DatasetBuildError, InvalidInputError
-from tests.datasets.releases import write_clip
+from tests.dataset_scripts.releases import write_clip
 
 
 def test_embedded_audio_decodes_after_the_raw_files_are_gone(synthetic_build, tmp_path):

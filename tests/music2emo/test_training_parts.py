@@ -16,7 +16,7 @@ from modeling.music2emo.features_data import FeatureRows, Music2EmoCollator, Mus
 from modeling.music2emo.modeling_music2emo import Music2EmoOutput
 from modeling.music2emo.training import Music2EmoRecipe
 from modeling.training import LoopConfig, SourceItem
-from tests.training.conftest import recipe
+from tests.music2emo.training_fixtures import recipe
 
 
 def test_label_masks_follow_the_original(features):

@@ -14,7 +14,7 @@ from dataset_scripts.catalogue import catalogue, catalogue_path, format_catalogu
 from dataset_scripts.schema import SOURCES
 from dataset_scripts.sources import COLLECTORS
 from modeling.cli import main
-from tests.datasets.test_hub_layout import FakeHfApi
+from tests.dataset_scripts.test_hub_layout import FakeHfApi
 
 
 def test_the_catalogue_is_the_surveys_table():

@@ -12,7 +12,7 @@ from transformers import AutoConfig, AutoModel
 import modeling
 from modeling.music2emo import Music2EmoConfig, Music2EmoModel, Music2EmoOutput
 from tests.conftest import run_python
-from tests.foundation.factories import random_inputs, tiny_config
+from tests.music2emo.factories import random_inputs, tiny_config
 
 
 def test_default_config_is_the_published_architecture():
@@ -169,8 +169,8 @@ def test_bad_configs_are_refused():
         Music2EmoConfig(tasks=["genre"])
     with pytest.raises(Exception, match="tag_priors"):
         Music2EmoConfig(tag_priors=[0.5] * 3)
-    with pytest.raises(Exception, match="divisible by chord_encoder_heads"):
-        Music2EmoConfig(chord_encoder_heads=3)
+    with pytest.raises(Exception, match="divisible by chord_encoder_attention_heads"):
+        Music2EmoConfig(chord_encoder_attention_heads=3)
 
 
 def test_save_and_load_after_import_modeling(tmp_path, tiny_model):

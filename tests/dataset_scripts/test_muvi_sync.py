@@ -13,7 +13,7 @@ from dataset_scripts.builders import BUILDERS
 from modeling.chords import CHORD_VOCAB
 from modeling.errors import DatasetBuildError
 from modeling.video2music.metrics import chord_accuracy, emotion_correspondence, hits_at_k, rmse
-from tests.muvi_sync.release import first_ids, write_video
+from tests.dataset_scripts.muvi_release import first_ids, write_video
 
 
 @pytest.fixture(scope="module")

@@ -13,8 +13,8 @@ from modeling.errors import InvalidInputError
 from modeling.music2emo import Music2EmoModel
 from modeling.music2emo.training import train_student, train_teacher
 from tests.conftest import run_python
-from tests.foundation.factories import tiny_config
-from tests.training.conftest import recipe
+from tests.music2emo.factories import tiny_config
+from tests.music2emo.training_fixtures import recipe
 
 
 def test_teacher_outputs_load_as_hub_models(teachers, features):

@@ -7,7 +7,7 @@ import pytest
 
 from modeling.emotion import VIDEO_EMOTIONS
 from modeling.video2music.video_features import scene_offsets, second_frame_indices
-from tests.video_pipeline.videos import make_video
+from tests.video2music.videos import make_video
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from dataset_scripts.builders import BUILDERS
 from dataset_scripts.schema import SOURCES, SPLITS, unified_features
 from dataset_scripts.skips import AUDIO_MISSING, AUDIO_UNDECODABLE, NO_ANNOTATION
 from modeling.emotion import MOOD_TAGS, quadrant, unit_to_nine
-from tests.datasets.releases import CLIP_SECONDS
+from tests.dataset_scripts.releases import CLIP_SECONDS
 
 
 def _load(build, config, tmp_path):

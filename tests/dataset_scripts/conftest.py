@@ -8,7 +8,13 @@ import pytest
 from dataset_scripts.build_types import BuildOptions
 from dataset_scripts.builders import BUILDERS
 from dataset_scripts.schema import SOURCES
-from tests.datasets.releases import audio_path, pick_ids, reference_release, write_broken_audio, write_clip
+from tests.dataset_scripts.releases import (
+    audio_path,
+    pick_ids,
+    reference_release,
+    write_broken_audio,
+    write_clip,
+)
 
 
 @dataclass

@@ -12,7 +12,7 @@ from modeling.chords.btc.convert_original_checkpoint import convert, main
 from modeling.chords.btc.stand_in import save_random_btc
 from modeling.errors import CheckpointError
 from modeling.synth import render_progression
-from tests.btc.original_reference import OriginalBTC
+from tests.chords.original_reference import OriginalBTC
 from tests.conftest import run_python
 
 
@@ -40,7 +40,7 @@ def test_conversion_gives_the_originals_logits(tmp_path):
         == 0
     )
     model = AutoModel.from_pretrained(tmp_path / "btc").eval()
-    assert model.config.feature_mean == pytest.approx(-4.2) and model.config.num_layers == 2
+    assert model.config.feature_mean == pytest.approx(-4.2) and model.config.num_hidden_layers == 2
     features = torch.randn(3, 108, 144)
     with torch.no_grad():
         torch.testing.assert_close(model(features).logits, original(features), rtol=1e-4, atol=1e-4)

@@ -13,7 +13,7 @@ from modeling.errors import ChordLabelError, InvalidInputError, MissingDependenc
 from modeling.video2music.arrangement import arrange
 from modeling.video2music.outputs import write_video_music
 from modeling.video2music.rendering import mux_video, render_midi
-from tests.video_pipeline.videos import decode_audio, ffprobe_streams, make_video
+from tests.video2music.videos import decode_audio, ffprobe_streams, make_video
 
 
 def _tone_level(wave: np.ndarray, sampling_rate: int, hz: float) -> float:

@@ -1,0 +1,124 @@
+"""emotune's one training entry point, for every model of the project (``train.py`` in a checkout,
+``python -m modeling.training`` wherever emotune is installed).
+
+    accelerate launch train.py RECIPE --config configs/....yaml [section.key=value ...]
+                                      [--output-dir DIR] [--resume] [--push-to-hub REPO]
+    accelerate launch -m modeling.training RECIPE ...   (the same, from an installed emotune)
+    python train.py RECIPE ...                          (one process, no launcher)
+    python train.py evaluate --model DIR --data DIR [--split test]
+
+Recipes are functions in the model packages, named here; ``evaluate`` dispatches on the saved
+model's ``model_type``. The same command runs on a CPU, a GPU or several processes
+(``accelerate launch --num_processes N``, ``--mixed_precision bf16``). The recipe files of
+``configs/`` ship with the package (:data:`modeling.training.config.RECIPES_DIR`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from pathlib import Path
+
+from ..errors import EmotuneError, InvalidInputError
+from ..progress import library_progress_bars
+from .checkpoints import best_model_folder
+from .config import load_recipe
+
+RECIPES = {
+    "teacher": "modeling.music2emo.training:train_teacher",
+    "student": "modeling.music2emo.training:train_student",
+    "amt": "modeling.video2music.training:train_amt",
+    "amt_regression": "modeling.video2music.training:train_amt_regression",
+}
+"""Recipe name -> ``module:function(recipe, output_dir, *, resume, push_to_hub) -> metrics``."""
+
+EVALUATORS = {
+    "music2emo": "modeling.music2emo.evaluation:evaluate_command",
+    "amt": "modeling.video2music.evaluation:evaluate_command",
+    "amt_regression": "modeling.video2music.evaluation:evaluate_command",
+}
+"""``model_type`` -> ``module:function(model, data, *, split, sources, batch_size, output) -> report``."""
+
+
+def _function(target: str):
+    module, name = target.split(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def _model_type(path: str) -> str:
+    from transformers import AutoConfig
+
+    import modeling  # noqa: F401  (registers emotune's configs)
+
+    try:
+        return AutoConfig.from_pretrained(best_model_folder(path)).model_type
+    except (OSError, ValueError) as error:
+        raise InvalidInputError(
+            f"Cannot read a model configuration at {path!r} ({error}). Accepted: a saved model folder, a "
+            "training output folder (with best/), or a Hub id"
+        ) from None
+
+
+def build_parser(prog: str = "train.py") -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=prog, description="Train or evaluate emotune models.")
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="also show the progress bars of transformers, huggingface_hub and datasets (loading weights, ...)",
+    )
+    commands = parser.add_subparsers(dest="recipe", metavar="RECIPE", required=True)
+    for name in RECIPES:
+        sub = commands.add_parser(name, help=f"train with the `{name}` recipe")
+        sub.add_argument(
+            "--config", required=True, help="recipe YAML file, e.g. configs/music2emo/student.yaml"
+        )
+        sub.add_argument(
+            "overrides", nargs="*", metavar="section.key=value", help="recipe values to override"
+        )
+        sub.add_argument(
+            "--output-dir", help="where checkpoints, best models and logs go (outputs/<config name>)"
+        )
+        sub.add_argument(
+            "--resume", action="store_true", help="continue from the output folder's last checkpoint"
+        )
+        sub.add_argument(
+            "--push-to-hub", metavar="REPO", help="upload the best model(s) to this Hub repository"
+        )
+    sub = commands.add_parser(
+        "evaluate", help="evaluate a saved model (or a training output) on a features dataset"
+    )
+    sub.add_argument("--model", required=True, help="model folder, training output folder or Hub id")
+    sub.add_argument("--data", required=True, help="features dataset folder or Hub id")
+    sub.add_argument("--split", default="test", help="split to evaluate (test)")
+    sub.add_argument("--sources", nargs="+", help="configs of the dataset to evaluate (all sources)")
+    sub.add_argument("--batch-size", type=int, default=64)
+    sub.add_argument("--output", help="JSON report path (MODEL/evaluation.json for a folder)")
+    return parser
+
+
+def main(argv: list[str] | None = None, prog: str = "train.py") -> int:
+    args = build_parser(prog).parse_args(argv)
+    try:
+        with library_progress_bars(args.verbose):
+            return _run(args)
+    except EmotuneError as error:
+        print(f"{prog} {args.recipe}: error: {error}", file=sys.stderr)
+        return 1
+
+
+def _run(args) -> int:
+    if args.recipe == "evaluate":
+        model_type = _model_type(args.model)
+        if model_type not in EVALUATORS:
+            raise InvalidInputError(
+                f"No evaluation for model type {model_type!r}. Accepted: {sorted(EVALUATORS)}"
+            )
+        evaluate = _function(EVALUATORS[model_type])
+        evaluate(args.model, args.data, split=args.split, sources=args.sources, batch_size=args.batch_size,
+                 output=args.output)  # fmt: skip
+        return 0
+    recipe = load_recipe(args.config, args.overrides)
+    output_dir = args.output_dir or str(Path("outputs") / Path(args.config).stem)
+    _function(RECIPES[args.recipe])(recipe, output_dir, resume=args.resume, push_to_hub=args.push_to_hub)
+    return 0
