@@ -30,13 +30,13 @@ import torch
 from transformers import pipeline
 
 from modeling.chords import parse_key, parse_progression
+from modeling.stand_ins import save_random_clip
 from modeling.video2music.arrangement import arrange
 from modeling.video2music.configuration_amt import AMTConfig
 from modeling.video2music.configuration_amt_regression import AMTRegressionConfig
 from modeling.video2music.modeling_amt import AMTModel
 from modeling.video2music.modeling_amt_regression import AMTRegressionModel
 from modeling.video2music.rendering import mux_video, render_midi
-from modeling.video2music.stand_in_clip import save_random_clip
 
 STAGES = ("decode", "clip", "scenes", "motion", "chords", "curves", "rendering", "muxing")
 

@@ -8,7 +8,7 @@ import pytest
 
 @pytest.fixture(scope="session")
 def mert_dir(tmp_path_factory):
-    from modeling.music2emo.stand_in_encoder import save_random_mert
+    from modeling.stand_ins import save_random_mert
 
     return save_random_mert(tmp_path_factory.mktemp("mert") / "tiny-mert", "tiny", seed=0)
 

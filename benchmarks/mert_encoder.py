@@ -1,0 +1,119 @@
+"""The MERT encoder's run options at MERT-v1-95M's size (random weights): all layers, only the layers
+Music2Emo pools (the default), and int8 dynamic quantisation on top.
+
+    python benchmarks/mert_encoder.py [--minutes 2] [--size 95m|tiny] [--layers 5 6] [--device cpu]
+
+The encoder is a random-weight MERT-v1 saved in the Hub repo's form (``save_random_mert``; the real
+weights cannot be downloaded here, the compute is the same) and loaded as users load it. The audio is
+a synthesized chord progression cut into 30 s segments, one segment per forward pass (the CPU default).
+Prints, per option: encoder seconds per minute of audio and the speed-up over all layers; whether the
+truncated encoder's embeddings equal the full one's bit for bit; for int8: the cosine similarity of its
+embeddings to float32's, and the largest change it makes to the 56 tag scores and to valence/arousal of a
+random Music2Emo model reading them (per segment and for the clip). With random weights, the int8 drift
+says how the arithmetic behaves, not how the real MERT-v1-95M weights (whose value ranges differ) would.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+PROGRESSION = ["C", "G", "A:min", "F", "D:min", "G", "E", "A:min"]
+
+
+def segments_of(minutes: float, rate: int = 24000) -> list[np.ndarray]:
+    from modeling.synth import render_progression
+
+    bar = render_progression(PROGRESSION, 2.0, rate)
+    audio = np.tile(bar, int(np.ceil(minutes * 60 * rate / len(bar))))[: int(minutes * 60 * rate)]
+    step = 30 * rate
+    return [audio[start : start + step].astype(np.float32) for start in range(0, len(audio), step)]
+
+
+def time_option(folder: Path, segments, args, **options) -> tuple[np.ndarray, float, int]:
+    """Embeddings, encoder seconds for all segments (after a warm-up), and the layers run."""
+    from modeling.music2emo.audio_encoder import MertEncoder
+
+    encoder = MertEncoder(str(folder), tuple(args.layers), device=args.device, **options)
+    encoder.embed([segments[0][: 5 * 24000]])  # warm-up
+    if encoder.device.type == "cuda":
+        torch.cuda.synchronize()
+    start = time.perf_counter()
+    embeddings = encoder.embed(segments)
+    if encoder.device.type == "cuda":
+        torch.cuda.synchronize()
+    return embeddings, time.perf_counter() - start, encoder.layers_run
+
+
+def head_outputs(model, embeddings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Tag scores ``(rows, 56)`` and VA ``(rows, 2)`` of each segment's embedding and, last, the clip mean."""
+    from modeling.chords import encode_chords, normalize_chords, parse_key
+
+    rows = torch.from_numpy(np.concatenate([embeddings, embeddings.mean(axis=0, keepdims=True)]))
+    chords = encode_chords(normalize_chords(PROGRESSION, parse_key("C major")), model.config.max_chords)
+    batch = len(rows)
+    with torch.inference_mode():
+        out = model(
+            audio_embeddings=rows,
+            chord_root_ids=torch.tensor([chords.root_ids] * batch),
+            chord_attr_ids=torch.tensor([chords.quality_ids] * batch),
+            chord_attention_mask=torch.tensor([chords.attention_mask] * batch),
+            mode_ids=torch.zeros(batch, dtype=torch.long),
+        )
+    return torch.sigmoid(out.mood_logits).numpy(), out.va.numpy()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--minutes", type=float, default=2.0, help="audio timed per option (2)")
+    parser.add_argument("--size", default="95m", choices=["95m", "tiny"])
+    parser.add_argument("--layers", type=int, nargs="+", default=[5, 6])
+    parser.add_argument("--device", default="cpu")
+    args = parser.parse_args()
+
+    from modeling.music2emo import Music2EmoConfig, Music2EmoModel
+    from modeling.stand_ins import save_random_mert
+
+    segments = segments_of(args.minutes)
+    minutes = sum(len(s) for s in segments) / 24000 / 60
+    with tempfile.TemporaryDirectory(prefix="emotune-mert-bench-") as work:
+        folder = save_random_mert(Path(work) / "mert", args.size)
+        full, full_s, full_layers = time_option(folder, segments, args, truncate_layers=False)
+        cut, cut_s, cut_layers = time_option(folder, segments, args)
+        rows = [("all layers", full_layers, full_s), ("only the pooled layers (default)", cut_layers, cut_s)]
+        int8 = None
+        if args.device == "cpu":
+            int8, int8_s, int8_layers = time_option(folder, segments, args, encoder_quantization="dynamic-int8")
+            rows.append(("pooled layers + dynamic-int8", int8_layers, int8_s))
+
+    threads = f"{torch.get_num_threads()} threads" if args.device == "cpu" else args.device
+    print(f"MERT-v1 {args.size} (random weights), layers {args.layers}, {args.device} ({threads}), "
+          f"{minutes:g} min of audio in {len(segments)} segments of 30 s, batch 1")  # fmt: skip
+    print(f"{'option':<34} {'layers run':>10} {'s / audio min':>14} {'speed-up':>9}")
+    for name, layers, seconds in rows:
+        print(f"{name:<34} {layers:>10} {seconds / minutes:>14.2f} {full_s / seconds:>8.2f}x")
+    print(f"truncated embeddings equal the full model's bit for bit: {np.array_equal(full, cut)}")
+    if int8 is None:
+        print("dynamic-int8 runs on the CPU only: not measured on", args.device)
+        return
+    cosine = (int8 * cut).sum(1) / np.linalg.norm(int8, axis=1) / np.linalg.norm(cut, axis=1)
+    print(f"int8 embedding cosine similarity to float32: min {cosine.min():.5f}, mean {cosine.mean():.5f}")
+    torch.manual_seed(0)
+    head = Music2EmoModel(Music2EmoConfig(audio_embedding_dim=cut.shape[1])).eval()
+    (tags, va), (tags8, va8) = head_outputs(head, cut), head_outputs(head, int8)
+    print("a random Music2Emo model on top, largest change made by int8 (per segment / clip):")
+    print(f"  tag score (0-1)   {np.abs(tags8 - tags)[:-1].max():.4f} / {np.abs(tags8 - tags)[-1].max():.4f}")
+    for index, name in enumerate(("valence", "arousal")):
+        change = np.abs(va8[:, index] - va[:, index])
+        print(f"  {name} (1-9)     {change[:-1].max():.4f} / {change[-1]:.4f}")
+
+
+if __name__ == "__main__":
+    main()
