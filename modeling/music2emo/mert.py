@@ -41,6 +41,7 @@ from ..errors import (
     InvalidInputError,
     MissingDependencyError,
     UnsupportedModelError,
+    WeightsDownloadError,
     WeightsNotFoundError,
 )
 
@@ -159,7 +160,14 @@ def _fetch_from_hub(repo_id: str, revision: str | None) -> Path:
                 PREPROCESSOR_NAME,
                 *(SAFETENSORS_PATTERNS if has_safetensors else BIN_PATTERNS),
             ]
-            folder = Path(snapshot_download(repo_id, revision=info.sha, allow_patterns=patterns))
+            try:
+                folder = Path(snapshot_download(repo_id, revision=info.sha, allow_patterns=patterns))
+            except (TransportError, HfHubHTTPError, OSError) as error:
+                raise WeightsDownloadError(
+                    f"Downloading {', '.join(patterns)} of {repo_id} failed ({type(error).__name__}: "
+                    f"{str(error).splitlines()[0][:200]}). Run again (finished files stay in the Hugging Face "
+                    "cache) or pass a local folder"
+                ) from None
             _check_files(folder, repo_id)
             return folder
     try:

@@ -233,3 +233,59 @@ def test_predict_takes_the_int8_option_and_stays_close(hub_mert, tmp_path, capsy
     assert max(abs(exact[label] - fast[label]) for label in exact) < 0.01
     assert abs(results[0]["valence"] - results[1]["valence"]) < 0.05
     assert abs(results[0]["arousal"] - results[1]["arousal"]) < 0.05
+
+
+@pytest.mark.parametrize(
+    "files, fetched",
+    [(["config.json", "configuration_MERT.py", "modeling_MERT.py", "preprocessor_config.json", "pytorch_model.bin",
+       "MERT-v1-95M_fairseq.pt", "README.md"], "pytorch_model.bin"),
+     (["config.json", "preprocessor_config.json", "pytorch_model.bin", "model.safetensors"], "model.safetensors")],
+    ids=["mert-v1-95m-listing", "with-safetensors"],
+)  # fmt: skip
+def test_from_the_hub_only_the_files_read_are_fetched(hub_mert, monkeypatch, files, fetched):
+    import fnmatch
+    from types import SimpleNamespace
+
+    import huggingface_hub
+
+    from modeling.music2emo import mert
+
+    asked = {}
+
+    def model_info(self, repo_id, revision=None, timeout=None):
+        asked["timeout"] = timeout
+        return SimpleNamespace(sha="0" * 40, siblings=[SimpleNamespace(rfilename=name) for name in files])
+
+    def snapshot_download(repo_id, revision=None, allow_patterns=None, local_files_only=False):
+        asked.update(revision=revision, patterns=allow_patterns, local=local_files_only)
+        return str(hub_mert)
+
+    monkeypatch.setattr(mert, "_hub_offline", lambda: False)
+    monkeypatch.setattr(huggingface_hub.HfApi, "model_info", model_info)
+    monkeypatch.setattr(huggingface_hub, "snapshot_download", snapshot_download)
+    assert load_mert("m-a-p/MERT-v1-95M")[0].config.hidden_size == 32
+    chosen = {name for name in files if any(fnmatch.fnmatch(name, p) for p in asked["patterns"])}
+    assert chosen == {"config.json", "preprocessor_config.json", fetched}
+    assert asked["revision"] == "0" * 40 and not asked["local"] and asked["timeout"] <= 5
+
+
+def test_an_unreachable_hub_falls_back_to_the_cache_and_says_so_when_that_is_empty(monkeypatch):
+    import huggingface_hub
+    from huggingface_hub.errors import LocalEntryNotFoundError
+
+    from modeling.music2emo import mert
+
+    def model_info(self, repo_id, revision=None, timeout=None):
+        raise OSError("Name or service not known")
+
+    def snapshot_download(repo_id, revision=None, allow_patterns=None, local_files_only=False):
+        assert local_files_only
+        raise LocalEntryNotFoundError("not cached")
+
+    monkeypatch.setattr(mert, "_hub_offline", lambda: False)
+    monkeypatch.setattr(huggingface_hub.HfApi, "model_info", model_info)
+    monkeypatch.setattr(huggingface_hub, "snapshot_download", snapshot_download)
+    with pytest.raises(
+        WeightsNotFoundError, match="not in the Hugging Face cache and the Hub is unreachable"
+    ):
+        load_mert("m-a-p/MERT-v1-95M")
