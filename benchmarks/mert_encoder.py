@@ -7,7 +7,8 @@ The encoder is a random-weight MERT-v1 saved in the Hub repo's form (``save_rand
 weights cannot be downloaded here, the compute is the same) and loaded as users load it. The audio is
 a synthesized chord progression cut into 30 s segments, one segment per forward pass (the CPU default).
 The options are timed in interleaved rounds and the best round counts (the development machine is shared).
-Prints, per option: encoder seconds per minute of audio and the speed-up over all layers; whether the
+Prints, per option: encoder seconds per minute of audio and the speed-up over all layers; the seconds the
+convolutional front end (which no option changes) takes; whether the
 truncated encoder's embeddings equal the full one's bit for bit; for int8: the cosine similarity of its
 embeddings to float32's, and the largest change it makes to the 56 tag scores and to valence/arousal of a
 random Music2Emo model reading them (per segment and for the clip). With random weights, the int8 drift
@@ -121,6 +122,15 @@ def main() -> None:
         print(
             f"{name:<34} {encoder.layers_run:>10} {seconds / minutes:>14.2f} {best['all layers'] / seconds:>8.2f}x"
         )
+    front_end = encoders["only the pooled layers (default)"].model.feature_extractor
+    with torch.inference_mode():
+        start = time.perf_counter()
+        for segment in segments:
+            front_end(torch.from_numpy(segment)[None].to(args.device))
+        front_s = time.perf_counter() - start
+    print(
+        f"of which the convolutional front end (float32 in every option): {front_s / minutes:.2f} s / audio min"
+    )
     print(f"truncated embeddings equal the full model's bit for bit: {np.array_equal(full, cut)}")
     if int8 is None:
         print("dynamic-int8 runs on the CPU only: not measured on", args.device)
