@@ -26,7 +26,7 @@ def synchronize(device: torch.device) -> None:
 
 def mert_throughput(folder: Path, device, dtype, batch_size: int, segments: int) -> float:
     from modeling.music2emo.audio_encoder import MertEncoder
-    from modeling.music2emo.stand_in_encoder import save_random_mert
+    from modeling.stand_ins import save_random_mert
 
     encoder = MertEncoder(
         str(save_random_mert(folder / "mert", "95m")), device=device, dtype=dtype, batch_size=batch_size
@@ -42,8 +42,8 @@ def mert_throughput(folder: Path, device, dtype, batch_size: int, segments: int)
 
 
 def clip_throughput(folder: Path, device, dtype, batch_size: int, frames: int) -> float:
+    from modeling.stand_ins import save_random_clip
     from modeling.video2music.clip_encoder import ClipFrameEncoder
-    from modeling.video2music.stand_in_clip import save_random_clip
 
     encoder = ClipFrameEncoder(
         str(save_random_clip(folder / "clip", "vit-l-14-336")), device=device, dtype=dtype

@@ -96,12 +96,12 @@ def main() -> None:
         print(json.dumps(run_one(args)))
         return
 
-    from modeling.music2emo.stand_in_encoder import save_random_mert
+    from modeling.stand_ins import save_random_mert
 
     with tempfile.TemporaryDirectory(prefix="emotune-mer-bench-") as work:
         save_random_mert(Path(work) / "mert", args.encoder_size)
         if args.chord_backend == "btc":
-            from modeling.chords.btc.stand_in import save_random_btc
+            from modeling.stand_ins import save_random_btc
 
             save_random_btc(Path(work) / "btc", "large")
         rows = []

@@ -29,11 +29,11 @@ from pathlib import Path
 import torch
 from transformers import pipeline
 
+from modeling.stand_ins import save_random_clip
 from modeling.video2music.configuration_amt import AMTConfig
 from modeling.video2music.configuration_amt_regression import AMTRegressionConfig
 from modeling.video2music.modeling_amt import AMTModel
 from modeling.video2music.modeling_amt_regression import AMTRegressionModel
-from modeling.video2music.stand_in_clip import save_random_clip
 
 STAGES = ("decode", "clip", "scenes", "motion", "chords", "curves", "rendering")
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import tempfile
 from collections.abc import Callable
 from functools import wraps
@@ -34,12 +33,6 @@ def user_errors(function: Callable) -> Callable:
             raise gr.Error(str(error)) from None
 
     return wrapper
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
 
 
 def launch_arguments(parser: argparse.ArgumentParser) -> None:

@@ -57,7 +57,7 @@ def run(args) -> int:
 
     from dataset_scripts.synthetic import Piece, affect, render_piece
 
-    from ..music2emo.stand_in_encoder import save_random_mert
+    from ..stand_ins import save_random_mert
     from ..synth import write_audio
     from ..training.config import RECIPES_DIR
 

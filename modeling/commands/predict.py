@@ -27,6 +27,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--top-k", type=int, default=10, help="tags shown per file (10)")
     parser.add_argument("--device", help="cpu, cuda, cuda:1 (default: cuda when available)")
     parser.add_argument("--dtype", choices=["float32", "bfloat16", "float16"], help="encoder precision")
+    parser.add_argument(
+        "--encoder-quantization", choices=["dynamic-int8"], help="int8 encoder on a CPU: faster, not exact"
+    )
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument(
         "--plot", metavar="PNG", help="save a figure per file (PNG, or PNG_<n>.png for several)"
@@ -76,6 +79,8 @@ def run(args) -> int:
         options["chord_model"] = args.chord_model
     if args.dtype:
         options["encoder_dtype"] = args.dtype
+    if args.encoder_quantization:
+        options["encoder_quantization"] = args.encoder_quantization
     mer = pipeline("music-emotion-recognition", model=args.model, device=args.device, **options)
     results, failures = {}, 0
     for path in tqdm(args.audio, desc="predict", unit="file", disable=len(args.audio) == 1):

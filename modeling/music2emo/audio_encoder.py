@@ -6,6 +6,11 @@ segment) the encoder runs with ``output_hidden_states=True``; the embedding outp
 concatenated: ``len(layers) * hidden_size`` values (1536 for MERT-v1-95M). The clip embedding is the
 mean over segments. Segments of equal length run in batches, under ``torch.inference_mode``, in
 bf16/fp16 on a GPU when asked.
+
+The encoder loads natively as a ``transformers.HubertModel`` (:mod:`modeling.music2emo.mert`) and runs
+only the layers up to the deepest pooled one (7 of MERT-v1-95M's 12 for layers 5 and 6): the
+embeddings are bit for bit those of the full model. ``encoder_quantization="dynamic-int8"`` is a
+faster, inexact option for CPUs (``benchmarks/mert_encoder.py`` measures both).
 """
 
 from __future__ import annotations
@@ -16,21 +21,28 @@ import numpy as np
 
 from ..defaults import MERT_MODEL
 from ..devices import resolve_device_dtype
-from ..errors import InvalidInputError
+from ..errors import InvalidInputError, UnsupportedModelError
+from .mert import ENCODER_QUANTIZATIONS, load_mert, quantize_dynamic_int8, truncate_encoder
 
-__all__ = ["MertEncoder"]
+__all__ = ["ENCODER_QUANTIZATIONS", "MertEncoder"]
 
 
 class MertEncoder:
-    """A MERT-style audio encoder and its feature extractor, loaded with ``from_pretrained``.
+    """A MERT-style audio encoder and its feature extractor.
 
     Args:
-        name_or_path: Hub id or folder (``m-a-p/MERT-v1-95M``); loaded with
-            ``AutoModel.from_pretrained(..., trust_remote_code=True)`` and ``Wav2Vec2FeatureExtractor``.
+        name_or_path: Hub id or folder (``m-a-p/MERT-v1-95M``); loaded into ``transformers.HubertModel``
+            with its ``Wav2Vec2FeatureExtractor`` by :func:`modeling.music2emo.mert.load_mert`.
         layers: indices into ``hidden_states[1:]`` that are pooled and concatenated ((5, 6)).
         device, dtype: see :func:`modeling.devices.resolve_device_dtype`.
         batch_size: segments per forward pass (default: 1 on a CPU, where batching saves no time and
             would multiply the peak memory, 8 on a GPU).
+        truncate_layers: run only the encoder layers up to the deepest of ``layers`` (default; exact);
+            ``False`` runs them all.
+        encoder_quantization: ``None`` (default, float) or ``"dynamic-int8"``: the Linear layers in int8
+            with dynamic activation quantisation; CPU and float32 only; faster, not exact.
+        trust_remote_code: load with ``AutoModel.from_pretrained(..., trust_remote_code=True)`` instead
+            (the explicit opt-in for MERT variants HuBERT cannot express); it runs all layers as published.
     """
 
     def __init__(
@@ -40,22 +52,46 @@ class MertEncoder:
         device=None,
         dtype=None,
         batch_size: int | None = None,
+        *,
+        truncate_layers: bool = True,
+        encoder_quantization: str | None = None,
+        trust_remote_code: bool = False,
     ):
         import torch
-        from transformers import AutoModel, Wav2Vec2FeatureExtractor
 
         self.device, self.dtype = resolve_device_dtype(device, dtype)
         self.name_or_path = str(name_or_path)
-        self.processor = Wav2Vec2FeatureExtractor.from_pretrained(self.name_or_path)
-        self.model = AutoModel.from_pretrained(self.name_or_path, trust_remote_code=True)
-        self.model.to(device=self.device, dtype=self.dtype).eval()
-        num_layers = self.model.config.num_hidden_layers
-        self.layers = tuple(int(layer) for layer in layers)
-        if not self.layers or any(not 0 <= layer < num_layers for layer in self.layers):
+        if encoder_quantization not in (None, *ENCODER_QUANTIZATIONS):
             raise InvalidInputError(
-                f"layers {list(layers)} do not exist in {self.name_or_path} ({num_layers} Transformer layers). "
-                f"Accepted: indices 0..{num_layers - 1} into hidden_states[1:]"
+                f"Unknown encoder_quantization {encoder_quantization!r}. Accepted: None, "
+                + ", ".join(repr(name) for name in ENCODER_QUANTIZATIONS)
             )
+        if encoder_quantization and (self.device.type != "cpu" or self.dtype != torch.float32):
+            raise InvalidInputError(
+                f"encoder_quantization={encoder_quantization!r} runs on the CPU in float32 only, not on "
+                f"{self.device} in {self.dtype}. Accepted: device='cpu' with dtype None/'float32', or no quantisation"
+            )
+        if trust_remote_code:
+            from transformers import AutoModel, Wav2Vec2FeatureExtractor
+
+            self.processor = Wav2Vec2FeatureExtractor.from_pretrained(self.name_or_path)
+            self.model = AutoModel.from_pretrained(self.name_or_path, trust_remote_code=True).eval()
+        else:
+            self.model, self.processor = load_mert(self.name_or_path)
+        self.model.to(device=self.device, dtype=self.dtype)
+        self.num_hidden_layers = int(self.model.config.num_hidden_layers)
+        self.layers = tuple(int(layer) for layer in layers)
+        if not self.layers or any(not 0 <= layer < self.num_hidden_layers for layer in self.layers):
+            raise InvalidInputError(
+                f"layers {list(layers)} do not exist in {self.name_or_path} ({self.num_hidden_layers} Transformer "
+                f"layers). Accepted: indices 0..{self.num_hidden_layers - 1} into hidden_states[1:]"
+            )
+        self.layers_run = self.num_hidden_layers
+        if truncate_layers and not trust_remote_code:
+            self.layers_run = truncate_encoder(self.model, max(self.layers))
+        self.encoder_quantization = encoder_quantization
+        if encoder_quantization == "dynamic-int8":
+            quantize_dynamic_int8(self.model)
         if batch_size is None:
             batch_size = 8 if self.device.type == "cuda" else 1
         if batch_size < 1:
@@ -64,6 +100,17 @@ class MertEncoder:
         self.sampling_rate = int(self.processor.sampling_rate)
         self.embedding_dim = len(self.layers) * self.model.config.hidden_size
         self._torch = torch
+
+    def hidden_states(self, inputs: dict) -> tuple:
+        """``hidden_states[1:]`` of the encoder for processor ``inputs`` (only the layers it runs)."""
+        hidden = self.model(**inputs, output_hidden_states=True).hidden_states
+        if hidden is None:
+            raise UnsupportedModelError(
+                f"The model code of {self.name_or_path} returned hidden_states=None: its remote code was written "
+                "for transformers 4 and does not collect hidden states under this transformers. Accepted: load "
+                "MERT-v1 natively (trust_remote_code=False, the default)"
+            )
+        return hidden[1:]
 
     def embed(self, segments: Sequence[np.ndarray]) -> np.ndarray:
         """``(num_segments, embedding_dim)`` float32 embeddings of mono segments at :attr:`sampling_rate`."""
@@ -87,7 +134,7 @@ class MertEncoder:
                     for name, value in inputs.items()
                 }
                 with torch.inference_mode():
-                    hidden = self.model(**inputs, output_hidden_states=True).hidden_states[1:]
+                    hidden = self.hidden_states(inputs)
                     pooled = torch.cat([hidden[layer].mean(dim=1) for layer in self.layers], dim=-1)
                 output[batch] = pooled.float().cpu().numpy()
         return output

@@ -122,6 +122,8 @@ class Music2EmoFeatureExtractor:
         max_chords: chords kept for the model (100).
         device, dtype, batch_size: where, in which precision and how many segments at a time the
             encoder runs.
+        encoder_quantization: ``None`` (default, exact) or ``"dynamic-int8"`` (the encoder's Linear layers
+            in int8 on a CPU: faster, not exact; see :class:`~modeling.music2emo.audio_encoder.MertEncoder`).
     """
 
     def __init__(
@@ -136,8 +138,16 @@ class Music2EmoFeatureExtractor:
         device=None,
         dtype=None,
         batch_size: int | None = None,
+        encoder_quantization: str | None = None,
     ):
-        self.encoder = MertEncoder(audio_encoder, layers, device=device, dtype=dtype, batch_size=batch_size)
+        self.encoder = MertEncoder(
+            audio_encoder,
+            layers,
+            device=device,
+            dtype=dtype,
+            batch_size=batch_size,
+            encoder_quantization=encoder_quantization,
+        )
         self.chord_recognizer = load_chord_recognizer(chord_backend, chord_model, device=device, dtype=dtype)
         self.chord_backend = chord_backend
         self.key_method = key_method
@@ -157,8 +167,10 @@ class Music2EmoFeatureExtractor:
 
     def describe(self) -> str:
         """One paragraph for cards: what this extractor computes."""
+        quantization = self.encoder.encoder_quantization
         return (
-            f"Audio encoder `{self.encoder.name_or_path}` at {self.encoder.sampling_rate} Hz, layers "
+            f"Audio encoder `{self.encoder.name_or_path}` at {self.encoder.sampling_rate} Hz"
+            f"{f' (quantised: {quantization})' if quantization else ''}, layers "
             f"{list(self.encoder.layers)} of `hidden_states[1:]` mean-pooled over time and concatenated "
             f"({self.encoder.embedding_dim} values) per {self.segment_seconds:g} s segment; chords by the "
             f"`{self.chord_backend}` backend; key by `{self.key_method}` analysis of the chords; chords "

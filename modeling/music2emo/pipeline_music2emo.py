@@ -45,6 +45,7 @@ _EXTRACTOR_OPTIONS = (
     "key_method",
     "encoder_dtype",
     "batch_size",
+    "encoder_quantization",
 )
 
 

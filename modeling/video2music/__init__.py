@@ -4,8 +4,8 @@ Modules (import from them directly; decord, PySceneDetect and CLIP load only whe
 
 * :mod:`.video_features`: ``VideoFeatureExtractor`` -> ``VideoFeatures`` (CLIP semantic and emotion,
   scene offset, motion; one row per second);
-* :mod:`.clip_encoder`: CLIP image embeddings and zero-shot emotion probabilities of frames;
-* :mod:`.stand_in_clip`: a random-weight CLIP saved to a folder, for offline use;
+* :mod:`.clip_encoder`: CLIP image embeddings and zero-shot emotion probabilities of frames (a
+  random-weight stand-in for offline use: :func:`modeling.stand_ins.save_random_clip`);
 * :mod:`.media`: ffprobe/ffmpeg helpers and the video input checks;
 * :mod:`.arrangement`: chords (one per second) + note density + loudness -> MIDI (pretty_midi);
 * :mod:`.rendering`: MIDI -> audio with FluidSynth, audio + video -> video with ffmpeg;

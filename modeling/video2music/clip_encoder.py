@@ -52,7 +52,7 @@ class ClipFrameEncoder:
             raise InvalidInputError(
                 f"Cannot load CLIP from {self.name!r}: {str(error).rstrip('.')}. Accepted: the Hub id of a CLIPModel with its "
                 f"processor (default {CLIP_MODEL}) or a folder saved with save_pretrained (see "
-                "modeling.video2music.stand_in_clip.save_random_clip for an offline stand-in)"
+                "modeling.stand_ins.save_random_clip for an offline stand-in)"
             ) from error
         text = self.processor(text=list(VIDEO_EMOTIONS), padding=True, return_tensors="pt")
         with torch.inference_mode():

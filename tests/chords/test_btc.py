@@ -9,8 +9,8 @@ import modeling  # noqa: F401
 from modeling.chords import parse_chord
 from modeling.chords.btc import BTCChordRecognizer, large_vocabulary_labels
 from modeling.chords.btc.convert_original_checkpoint import convert, main
-from modeling.chords.btc.stand_in import save_random_btc
 from modeling.errors import CheckpointError
+from modeling.stand_ins import save_random_btc
 from modeling.synth import render_progression
 from tests.chords.original_reference import OriginalBTC
 from tests.conftest import run_python
@@ -78,7 +78,7 @@ def test_the_mer_pipeline_runs_with_the_btc_backend(tmp_path):
     from transformers import pipeline
 
     from modeling.music2emo import Music2EmoConfig, Music2EmoModel
-    from modeling.music2emo.stand_in_encoder import save_random_mert
+    from modeling.stand_ins import save_random_mert
     from modeling.synth import write_audio
 
     mert = save_random_mert(tmp_path / "mert", "tiny")

@@ -2,16 +2,15 @@
 
 import numpy as np
 import torch
-from transformers import AutoModel, Wav2Vec2FeatureExtractor
 
 from modeling.music2emo.audio_encoder import MertEncoder
 from modeling.music2emo.feature_extraction_music2emo import Music2EmoFeatureExtractor
+from modeling.music2emo.mert import load_mert
 
 
 def test_stand_in_loads_like_the_real_mert(mert_dir):
-    model = AutoModel.from_pretrained(mert_dir, trust_remote_code=True)
-    processor = Wav2Vec2FeatureExtractor.from_pretrained(mert_dir)
-    assert processor.sampling_rate == 24000 and not processor.do_normalize
+    model, processor = load_mert(mert_dir)
+    assert processor.sampling_rate == 24000 and processor.do_normalize
     with torch.inference_mode():
         frames = model(torch.zeros(1, 24000)).last_hidden_state.shape[1]
     assert frames == 74  # 75 frames per second (320-sample hop), minus the receptive field's edge
@@ -23,8 +22,7 @@ def test_embedding_is_layers_5_and_6_of_hidden_states_without_the_embedding_outp
     encoder = MertEncoder(str(mert_dir))
     got = encoder.embed([segment])[0]
 
-    model = AutoModel.from_pretrained(mert_dir).eval()
-    processor = Wav2Vec2FeatureExtractor.from_pretrained(mert_dir)
+    model, processor = load_mert(mert_dir)
     inputs = processor(segment, sampling_rate=24000, return_tensors="pt")
     with torch.inference_mode():
         states = model(**inputs, output_hidden_states=True).hidden_states

@@ -6,7 +6,7 @@ import runpy
 
 import pytest
 
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, free_port
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -14,8 +14,6 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-back
 
 
 def launch(app_name: str, **models):
-    from modeling.space_helpers import free_port
-
     namespace = runpy.run_path(str(REPO_ROOT / "spaces" / app_name / "app.py"), run_name=f"space_{app_name}")
     demo = namespace["build_app"](**models)
     port = free_port()
@@ -31,8 +29,7 @@ def tiny_models(tmp_path_factory):
 
     from modeling import AMTConfig, AMTModel, AMTRegressionConfig, AMTRegressionModel
     from modeling.music2emo import Music2EmoConfig, Music2EmoModel
-    from modeling.music2emo.stand_in_encoder import save_random_mert
-    from modeling.video2music.stand_in_clip import save_random_clip
+    from modeling.stand_ins import save_random_clip, save_random_mert
 
     root = tmp_path_factory.mktemp("space-models")
     torch.manual_seed(0)

@@ -8,7 +8,6 @@ with ``ACCELERATE_USE_CPU=1``, and the test checks that two processes took part.
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 
@@ -17,14 +16,8 @@ import pytest
 
 from modeling.music2emo import Music2EmoModel
 from modeling.music2emo.evaluation import evaluate_models
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, free_port
 from tests.music2emo.training_fixtures import CONFIGS, TINY, TRAINING_ENV
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _launch(
@@ -32,7 +25,7 @@ def _launch(
 ) -> subprocess.CompletedProcess:
     command = [
         sys.executable, "-m", "accelerate.commands.launch", "--num_machines", "1", "--dynamo_backend", "no",
-        "--main_process_port", str(_free_port()), *launch_args,
+        "--main_process_port", str(free_port()), *launch_args,
         str(REPO_ROOT / "train.py"), recipe, "--config", str(CONFIGS / f"smoke-{recipe}.yaml"), *TINY, *overrides,
     ]  # fmt: skip
     return subprocess.run(

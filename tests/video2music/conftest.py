@@ -41,7 +41,7 @@ def video():
 
 @pytest.fixture(scope="session")
 def clip_dir(tmp_path_factory):
-    from modeling.video2music.stand_in_clip import save_random_clip
+    from modeling.stand_ins import save_random_clip
 
     return save_random_clip(tmp_path_factory.mktemp("clip") / "tiny-clip", "tiny", seed=0)
 
@@ -77,7 +77,7 @@ def v2m_models(tmp_path_factory, clip_dir):
 
     from modeling import AMTConfig, AMTModel, AMTRegressionConfig, AMTRegressionModel
     from modeling.music2emo import Music2EmoConfig, Music2EmoModel
-    from modeling.music2emo.stand_in_encoder import save_random_mert
+    from modeling.stand_ins import save_random_mert
 
     root = tmp_path_factory.mktemp("v2m-models")
     torch.manual_seed(0)

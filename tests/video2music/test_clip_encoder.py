@@ -12,8 +12,8 @@ import torch
 from modeling.devices import resolve_device_dtype
 from modeling.emotion import VIDEO_EMOTIONS
 from modeling.errors import InvalidInputError
+from modeling.stand_ins import build_clip_tokenizer, save_random_clip, stand_in_clip_config
 from modeling.video2music.clip_encoder import ClipFrameEncoder
-from modeling.video2music.stand_in_clip import build_clip_tokenizer, save_random_clip, stand_in_clip_config
 
 
 def test_tokenizer_built_offline_makes_each_prompt_one_token():
