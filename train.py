@@ -95,6 +95,9 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if args.recipe == "evaluate":
+            from modeling.weights import resolve_model
+
+            args.model = resolve_model(args.model)  # a folder, an installed default id, or a Hub id
             model_type = _model_type(args.model)
             if model_type not in EVALUATORS:
                 raise InvalidInputError(
