@@ -93,7 +93,7 @@ def resolve_model(name_or_path: str | os.PathLike, *, fetch: bool = False, timeo
 
     ``fetch=True`` (the Spaces, the demo): an emotune default id that is neither installed nor on the
     Hub is fetched from its public home (:func:`modeling.weights.fetch`, only the files it needs) and its
-    new folder returned. Raises :class:`~modeling.errors.WeightsNotFoundError` within about ``timeout``
+    new folder returned; not under ``HF_HUB_OFFLINE``, which means no downloads at all. Raises :class:`~modeling.errors.WeightsNotFoundError` within about ``timeout``
     seconds when nothing serves the model."""
     text = os.fspath(name_or_path)
     if Path(text).expanduser().is_dir():
@@ -114,7 +114,7 @@ def resolve_model(name_or_path: str | os.PathLike, *, fetch: bool = False, timeo
             f"Cannot load {text!r}: it is not a local folder and {reason}. Accepted: a saved model folder, or a "
             f"Hub id the Hub serves (or the Hugging Face cache holds: `hf download {text}` while online)"
         )
-    if fetch:
+    if fetch and not _offline():  # offline mode means no downloads at all, from the Hub or elsewhere
         from .fetch import fetch as fetch_source
 
         return str(fetch_source(source.name, model_ids=[text])[text])

@@ -20,6 +20,7 @@ sys.exit(main(["demo", "--work-dir", {str(work)!r}, "--n", "100", "--seconds", "
     done = run_python(code, cwd=REPO_ROOT, timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "TINY RANDOM stand-in" in done.stdout and "m-a-p/MERT-v1-95M" in done.stdout
+    assert "the real models are not available" in done.stdout and "ran the STAND-IN chain" in done.stdout
 
     report = json.loads((work / "student" / "evaluation.json").read_text())["results"]
     va_sources = ("deam", "pmemo", "emomusic")

@@ -63,6 +63,9 @@ def test_default_ids_resolve_to_the_installed_copy_else_fail_fast_offline(weight
     assert (
         "`emotune weights fetch btc`" in message and "HF_HUB_OFFLINE" in message and "MIT licence" in message
     )
+    with pytest.raises(WeightsNotFoundError, match="emotune weights fetch btc"):
+        resolve_model("emotune/btc-large-voca", fetch=True)  # offline mode: no downloads from anywhere
+    assert weights_env.server.requests == []
     folder = fetch("btc", progress=False)["emotune/btc-large-voca"]
     assert resolve_model("emotune/btc-large-voca") == str(folder)
     with pytest.raises(WeightsNotFoundError, match="hf download someone/model"):  # any other Hub id: the Hub
