@@ -12,7 +12,7 @@ atomic transfers), :mod:`.verification` (git blob ids, checksums, zip members), 
 """
 
 from .cache import emotune_home, installed_folder, installed_models, model_folder
-from .fetch import fetch, fetch_all
+from .fetch import fetch
 from .manifest import load_manifest
 from .publish import push
 from .resolution import TaskDefault, hub_availability, resolve_model
@@ -22,7 +22,6 @@ __all__ = [
     "TaskDefault",
     "emotune_home",
     "fetch",
-    "fetch_all",
     "git_blob_id",
     "hub_availability",
     "installed_folder",

@@ -94,7 +94,12 @@ def _download_http(
                     bar.update(len(chunk))
     except (requests.RequestException, urllib3.exceptions.HTTPError) as error:
         if not answered:
-            raise UnreachableError(f"cannot reach {url}: {type(error).__name__}: {error}") from None
+            reason = (
+                getattr(error.args[0], "reason", None) if error.args else None
+            )  # urllib3's innermost cause
+            raise UnreachableError(
+                f"cannot reach {url} ({type(reason or error).__name__}: {reason or error})"
+            ) from None
         _truncated(url, part, offset + received, total, error)
     if total is not None and offset + received != total:
         _truncated(url, part, offset + received, total, None)

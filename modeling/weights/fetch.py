@@ -32,7 +32,7 @@ from .manifest import Install, Manifest, Source, SourceFile, load_manifest
 from .provenance import provenance_record, write_provenance
 from .verification import verify_file, zip_member
 
-__all__ = ["fetch", "fetch_all"]
+__all__ = ["fetch"]
 
 
 @dataclass
@@ -220,14 +220,3 @@ def _extract(archive_path: Path, member: str, staging: Path) -> Path:
     ):
         shutil.copyfileobj(src, dst)
     return target
-
-
-def fetch_all(
-    *, progress: bool = True, force: bool = False, manifest: Manifest | None = None
-) -> dict[str, Path]:
-    """:func:`fetch` every source of the manifest (stops at the first failure)."""
-    manifest = manifest or load_manifest()
-    result = {}
-    for name in manifest.sources:
-        result.update(fetch(name, progress=progress, force=force, manifest=manifest))
-    return result
