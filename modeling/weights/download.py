@@ -66,6 +66,10 @@ def _download_http(
         ) as response:
             answered = True
             if response.status_code == 416 and offset and not restarted:
+                whole = re.fullmatch(r"bytes \*/(\d+)", response.headers.get("Content-Range", ""))
+                if whole and int(whole.group(1)) == offset:  # every byte had arrived before the interruption
+                    part.replace(target)
+                    return target
                 part.unlink()  # the partial file is not a prefix the server knows: start again
                 return _download_http(url, target, progress=progress, timeout=timeout, restarted=True)
             if response.status_code >= 400:
@@ -94,9 +98,8 @@ def _download_http(
                     bar.update(len(chunk))
     except (requests.RequestException, urllib3.exceptions.HTTPError) as error:
         if not answered:
-            reason = (
-                getattr(error.args[0], "reason", None) if error.args else None
-            )  # urllib3's innermost cause
+            # requests wraps urllib3's MaxRetryError, whose reason is the cause (unknown host, refused, ...)
+            reason = getattr(error.args[0], "reason", None) if error.args else None
             raise UnreachableError(
                 f"cannot reach {url} ({type(reason or error).__name__}: {reason or error})"
             ) from None

@@ -127,6 +127,20 @@ def test_an_interrupted_download_errors_then_resumes_with_a_range_request(weight
     assert not part.exists()
 
 
+def test_a_partial_file_that_is_already_whole_or_foreign_is_handled(weights_env):
+    part = weights_env.home / ".downloads" / "btc" / f"{BTC}.part"
+    part.parent.mkdir(parents=True)
+    size = weights_env.originals.files[BTC].stat().st_size
+    part.write_bytes(weights_env.originals.files[BTC].read_bytes())  # every byte came; the rename did not
+    assert "emotune/btc-large-voca" in fetch("btc", progress=False)
+    assert weights_env.server.requests == [(f"/btc/{BTC}", f"bytes={size}-")]  # answered 416: nothing missing
+    weights_env.server.requests.clear()
+    part.parent.mkdir(parents=True, exist_ok=True)
+    part.write_bytes(b"x" * 10**6)  # longer than the file: not a prefix the server knows, so it starts again
+    fetch("btc", force=True, progress=False)
+    assert [r[1] for r in weights_env.server.requests] == ["bytes=1000000-", None]
+
+
 def test_a_zip_without_the_pickles_is_refused_and_changes_nothing(weights_env, tmp_path):
     fetch("btc", progress=False)
     before = snapshot(weights_env.home)
