@@ -20,6 +20,7 @@ from .video2music.configuration_amt_regression import AMTRegressionConfig
 from .video2music.modeling_amt import AMTModel
 from .video2music.modeling_amt_regression import AMTRegressionModel
 from .video2music.pipeline_video2music import VideoToMusicPipeline
+from .weights import TaskDefault
 
 __version__ = "0.1.0"
 
@@ -40,14 +41,14 @@ PIPELINE_REGISTRY.register_pipeline(
     "music-emotion-recognition",
     pipeline_class=MusicEmotionRecognitionPipeline,
     pt_model=AutoModel,
-    default={"pt": (MUSIC2EMO_MODEL, "main")},
+    default=TaskDefault(MUSIC2EMO_MODEL),  # resolved when pipeline() is called without a model
     type="audio",
 )
 PIPELINE_REGISTRY.register_pipeline(
     "video-to-music",
     pipeline_class=VideoToMusicPipeline,
     pt_model=AutoModel,
-    default={"pt": (AMT_MODEL, "main")},
+    default=TaskDefault(AMT_MODEL),
     type="multimodal",
 )
 

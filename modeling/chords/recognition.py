@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib
 
+from ..defaults import BTC_CHORD_MODEL
 from ..errors import InvalidInputError
 
 __all__ = ["CHORD_BACKENDS", "load_chord_recognizer"]
@@ -25,6 +26,9 @@ CHORD_BACKENDS = {
 }
 """Backend name -> ``module:class``."""
 
+_DEFAULT_MODELS = {"btc": BTC_CHORD_MODEL}
+"""The weights a backend loads when no model is given (resolved to the installed copy, else the Hub)."""
+
 
 def load_chord_recognizer(backend: str = "dsp", model: str | None = None, device=None, dtype=None):
     """The recogniser of ``backend`` (``model``: Hub id or folder of its weights, when it has any)."""
@@ -32,4 +36,9 @@ def load_chord_recognizer(backend: str = "dsp", model: str | None = None, device
         raise InvalidInputError(f"Unknown chord backend {backend!r}. Accepted: {', '.join(CHORD_BACKENDS)}")
     module, name = CHORD_BACKENDS[backend].split(":")
     recognizer_class = getattr(importlib.import_module(module), name)
+    default = _DEFAULT_MODELS.get(backend)
+    if model is not None or default is not None:
+        from ..weights import resolve_model
+
+        model = resolve_model(model or default)  # the installed copy of the default, else the Hub; fails fast
     return recognizer_class.from_pretrained(model, device=device, dtype=dtype)

@@ -1,7 +1,13 @@
-"""``emotune demo``: the whole Music2Emo chain on the built-in synthetic corpus (what `make demo` runs).
+"""``emotune demo`` (what `make demo` runs): the real models on real recordings when they can be had,
+else the whole Music2Emo chain on the built-in synthetic corpus with stand-ins; it says which it ran.
 
-synthetic corpus -> unified datasets -> features (a tiny random MERT stand-in, the offline chord
-backend) -> four teachers -> the distilled student -> evaluation -> ``emotune predict`` on two
+Real: the original Music2Emo student and BTC (installed by ``emotune weights fetch``, fetched here if
+missing), the real MERT (``m-a-p/MERT-v1-95M``, from the Hub or its cache) and two freely licensed
+recordings from Debian's ``singularity-music`` / ``hyperrogue-music`` (installed with apt-get when
+running as root) -> ``emotune predict``.
+
+Stand-in: synthetic corpus -> unified datasets -> features (a tiny random MERT stand-in, the offline
+chord backend) -> four teachers -> the distilled student -> evaluation -> ``emotune predict`` on two
 held-out clips (one major, fast and loud; one minor, slow and soft).
 """
 
@@ -13,7 +19,10 @@ import time
 from pathlib import Path
 
 NAME = "demo"
-HELP = "Run the whole Music2Emo chain on a synthetic corpus with a tiny stand-in encoder (what `make demo` runs)."
+HELP = (
+    "The original weights on real recordings when they can be had, else the whole Music2Emo chain on a "
+    "synthetic corpus with a tiny stand-in encoder (what `make demo` runs)."
+)
 
 REAL_DATA_NOTE = """\
 The same chain on real data, with the real encoder:
@@ -23,7 +32,16 @@ The same chain on real data, with the real encoder:
       'data.sources=[deam]' --output-dir outputs/music2emo/teacher-deam        (one per dataset)
   accelerate launch train.py student --config configs/music2emo/student.yaml data.path=data/features
   python train.py evaluate --model outputs/music2emo/student --data data/features
-  emotune predict song.mp3 --model outputs/music2emo/student/best"""
+  emotune predict song.mp3 --model outputs/music2emo/student/best
+The original published weights instead of training: emotune weights fetch all && emotune predict song.mp3"""
+
+RECORDINGS = (
+    ("singularity-music", "/usr/share/games/singularity/music", ("Awakening.ogg", "Media Threat.ogg"),
+     "Max McCracken, Endgame: Singularity soundtrack, CC BY-SA 3.0"),
+    ("hyperrogue-music", "/usr/share/hyperrogue/music", ("hr3-icyland.ogg", "hr3-hell.ogg"),
+     "Shawn Parrotte, HyperRogue soundtrack, CC BY-SA 3.0"),
+)  # fmt: skip
+"""Debian packages of freely licensed music: package, folder, the two tracks the demo rates, credit."""
 
 
 def add_arguments(parser) -> None:
@@ -33,6 +51,11 @@ def add_arguments(parser) -> None:
     parser.add_argument("--n", type=int, default=100, help="synthetic pieces per dataset (100)")
     parser.add_argument("--seconds", type=float, default=6.0, help="length of each piece (6 s)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (0)")
+    parser.add_argument(
+        "--chain", choices=["auto", "real", "stand-in"], default="auto",
+        help="real: the original weights on real recordings; stand-in: the synthetic chain with a tiny random "
+        "encoder; auto: real when the weights are installed or can be fetched, else stand-in (auto)",
+    )  # fmt: skip
 
 
 def _package_root() -> Path:
@@ -52,7 +75,7 @@ def _step(title: str, command: list[str], cwd: Path) -> None:
     print(f"--- {title}: {time.perf_counter() - start:.0f} s", flush=True)
 
 
-def run(args) -> int:
+def _stand_in_chain(args) -> int:
     import shutil
 
     from dataset_scripts.synthetic import Piece, affect, render_piece
@@ -112,3 +135,97 @@ def run(args) -> int:
     print(f"\nDemo finished in {time.perf_counter() - start:.0f} s; everything is in {work}.\n")
     print(REAL_DATA_NOTE)
     return 0
+
+
+def real_models(fetch: bool = True) -> tuple[dict | None, str]:
+    """The real models' folders or ids (``model``, ``audio_encoder``, ``chord_model``), or None and why
+    not. MERT comes from the Hub or its cache only, so it is looked for first and nothing is fetched
+    when it is missing; Music2Emo and BTC are fetched from their public homes when ``fetch``."""
+    from ..defaults import BTC_CHORD_MODEL, MERT_MODEL, MUSIC2EMO_MODEL
+    from ..errors import WeightsDownloadError, WeightsNotFoundError
+    from ..weights import resolve_model
+
+    try:
+        return {
+            "audio_encoder": resolve_model(MERT_MODEL),
+            "model": resolve_model(MUSIC2EMO_MODEL, fetch=fetch),
+            "chord_model": resolve_model(BTC_CHORD_MODEL, fetch=fetch),
+        }, ""
+    except (WeightsNotFoundError, WeightsDownloadError) as error:
+        return None, str(error)
+
+
+def find_recordings(packages=RECORDINGS, install: bool = True) -> tuple[list[Path], str]:
+    """Two tracks of the first music package present (installing the first with apt-get when ``install``
+    and running as root), and their credit; ``([], reason)`` when none can be had."""
+    import os
+    import shutil
+
+    for _, folder, tracks, credit in packages:
+        found = [Path(folder) / track for track in tracks if (Path(folder) / track).is_file()]
+        if found:
+            return found, credit
+    if not install or not hasattr(os, "geteuid") or os.geteuid() != 0 or shutil.which("apt-get") is None:
+        return (
+            [],
+            f"none of the Debian packages {', '.join(p[0] for p in packages)} is installed (apt-get as root adds one)",
+        )
+    package = packages[0][0]
+    print(f"\n=== installing the Debian package {package} (freely licensed recordings)", flush=True)
+    environment = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    install_command = ["apt-get", "install", "-y", "-qq", "--no-install-recommends", package]
+    if subprocess.run(install_command, env=environment, check=False).returncode != 0:
+        subprocess.run(["apt-get", "update", "-qq"], env=environment, check=False)
+        subprocess.run(install_command, env=environment, check=False)
+    return find_recordings(packages, install=False)
+
+
+def _real_chain(args, models: dict) -> int:
+    work = args.work_dir.resolve()
+    work.mkdir(parents=True, exist_ok=True)
+    recordings, credit = find_recordings()
+    print(
+        "emotune demo: the REAL models: the original Music2Emo student (converted from J_all.ckpt), BTC "
+        f"(btc_model_large_voca.pt) and MERT ({models['audio_encoder']}).\n"
+        f"  Music2Emo: {models['model']}\n  BTC:       {models['chord_model']}"
+    )
+    if not recordings:
+        from ..synth import render_progression, write_audio
+
+        print(f"No real recordings ({credit}); rating two synthesized progressions instead.")
+        clips = work / "clips"
+        clips.mkdir(exist_ok=True)
+        recordings = [
+            write_audio(clips / "major.wav", render_progression(["C", "G", "A:min", "F"] * 4, 1.0, 22050), 22050),
+            write_audio(clips / "minor.wav", render_progression(["A:min", "D:min", "E", "A:min"] * 3, 2.0, 22050),
+                        22050),
+        ]  # fmt: skip
+    else:
+        print(f"Recordings: {', '.join(path.name for path in recordings)} ({credit}).")
+    start = time.perf_counter()
+    _step("emotune predict (the original weights)",
+          [sys.executable, "-m", "modeling", "predict", *map(str, recordings), "--model", models["model"],
+           "--audio-encoder", models["audio_encoder"], "--chord-model", models["chord_model"], "--top-k", "5",
+           "--plot", str(work / "real.png")], work)  # fmt: skip
+    print(
+        f"\nemotune demo: ran the REAL models on {len(recordings)} clips in {time.perf_counter() - start:.0f} s."
+    )
+    return 0
+
+
+def run(args) -> int:
+    if args.chain != "stand-in":
+        models, reason = real_models(fetch=True)
+        if models is not None:
+            return _real_chain(args, models)
+        if args.chain == "real":
+            from ..errors import WeightsNotFoundError
+
+            raise WeightsNotFoundError(f"the real models are not available: {reason}")
+        print(f"emotune demo: the real models are not available, so the stand-in chain runs. Why: {reason}\n")
+    status = _stand_in_chain(args)
+    print(
+        "\nemotune demo: ran the STAND-IN chain (synthetic corpus, tiny random MERT, models trained here), not the "
+        "original weights: `emotune weights fetch all` and Hub access for m-a-p/MERT-v1-95M give the real one."
+    )
+    return status

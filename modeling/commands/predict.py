@@ -70,18 +70,21 @@ def run(args) -> int:
 
     import modeling  # noqa: F401  (registers the task)
 
+    from ..defaults import BTC_CHORD_MODEL
     from ..errors import EmotuneError
+    from ..weights import resolve_model
 
+    model = resolve_model(args.model)  # the installed copy, else the Hub; fails fast naming the fix
     options = {"chord_backend": args.chord_backend, "key_method": args.key_method}
     if args.audio_encoder:
         options["audio_encoder"] = args.audio_encoder
-    if args.chord_model:
-        options["chord_model"] = args.chord_model
+    if args.chord_model or args.chord_backend == "btc":
+        options["chord_model"] = resolve_model(args.chord_model or BTC_CHORD_MODEL)
     if args.dtype:
         options["encoder_dtype"] = args.dtype
     if args.encoder_quantization:
         options["encoder_quantization"] = args.encoder_quantization
-    mer = pipeline("music-emotion-recognition", model=args.model, device=args.device, **options)
+    mer = pipeline("music-emotion-recognition", model=model, device=args.device, **options)
     results, failures = {}, 0
     for path in tqdm(args.audio, desc="predict", unit="file", disable=len(args.audio) == 1):
         try:

@@ -58,14 +58,18 @@ def run(args) -> int:
 
     import modeling  # noqa: F401  (registers the task)
 
+    from ..weights import resolve_model
+
     instrument = int(args.instrument) if args.instrument.isdigit() else args.instrument
     emotion_options = {"chord_backend": args.chord_backend}
     if args.audio_encoder:
         emotion_options["audio_encoder"] = args.audio_encoder
+    # installed copies of the default ids, else the Hub; each fails fast naming `emotune weights fetch`
     v2m = pipeline(
-        "video-to-music", model=args.model, regression_model=args.regression_model, clip_model=args.clip_model,
-        emotion_model=args.emotion_model, emotion_options=emotion_options, device=args.device,
-        progress=not args.no_progress,
+        "video-to-music", model=resolve_model(args.model), regression_model=resolve_model(args.regression_model),
+        clip_model=resolve_model(args.clip_model),
+        emotion_model=resolve_model(args.emotion_model) if args.check_emotion else args.emotion_model,
+        emotion_options=emotion_options, device=args.device, progress=not args.no_progress,
     )  # fmt: skip
     result = v2m(
         args.video, primer=args.primer, key=args.key, output=args.out, seed=args.seed, temperature=args.temperature,

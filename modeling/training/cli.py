@@ -109,6 +109,9 @@ def main(argv: list[str] | None = None, prog: str = "train.py") -> int:
 
 def _run(args) -> int:
     if args.recipe == "evaluate":
+        from ..weights import resolve_model
+
+        args.model = resolve_model(args.model)  # a folder, an installed default id, or a Hub id
         model_type = _model_type(args.model)
         if model_type not in EVALUATORS:
             raise InvalidInputError(

@@ -32,7 +32,7 @@ from .model_card import amt_model_card
 from .modeling_amt import AMTModel
 from .modeling_amt_regression import AMTRegressionModel
 
-__all__ = ["convert_amt", "convert_regression", "load_state_dict", "main"]
+__all__ = ["CONVERTERS", "convert_amt", "convert_file", "convert_regression", "load_state_dict", "main"]
 
 _AMT_RULES = (
     (r"embedding_root\.(.*)", r"root_embedding.\1"),
@@ -150,6 +150,23 @@ def convert_regression(state: dict[str, torch.Tensor]) -> tuple[AMTRegressionMod
     return model.eval(), unused
 
 
+CONVERTERS = {"amt": convert_amt, "regression": convert_regression}
+"""Which converter reads which file: ``amt`` best_loss_weights.pickle, ``regression`` best_rmse_weights.pickle."""
+
+
+def convert_file(
+    kind: str, path: str | Path, output_dir: str | Path, *, repo: str | None = None
+) -> tuple[AMTModel | AMTRegressionModel, list[str]]:
+    """Convert the ``kind`` (``amt`` or ``regression``) state dict at ``path`` and save it with its card to
+    ``output_dir``; returns the model and the original keys left out."""
+    model, unused = CONVERTERS[kind](load_state_dict(path))
+    model.save_pretrained(output_dir)
+    amt_model_card(
+        model.config, origin=f"converted from Video2Music's `{Path(path).name}`", repo=repo or str(output_dir)
+    ).save(Path(output_dir) / "README.md")
+    return model, unused
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m modeling.video2music.convert_original_checkpoint",
@@ -162,18 +179,11 @@ def main(argv: list[str] | None = None) -> int:
     if not args.amt and not args.regression:
         parser.error("give --amt, --regression or both")
     try:
-        for name, path, convert in (
-            ("amt", args.amt, convert_amt),
-            ("regression", args.regression, convert_regression),
-        ):
+        for name, path in (("amt", args.amt), ("regression", args.regression)):
             if not path:
                 continue
-            model, unused = convert(load_state_dict(path))
             folder = Path(args.output_dir) / name
-            model.save_pretrained(folder)
-            amt_model_card(model.config, origin=f"converted from Video2Music's `{Path(path).name}`").save(
-                folder / "README.md"
-            )
+            _, unused = convert_file(name, path, folder)
             print(
                 f"{name}: saved to {folder}; left out {len(unused)} unused tensors"
                 + (f" ({', '.join(sorted({k.split('.')[0] for k in unused}))})" if unused else "")

@@ -51,18 +51,21 @@ def build_app(
 
     import modeling  # noqa: F401  (registers the pipeline)
     from modeling.audio import AudioInput
-    from modeling.defaults import MUSIC2EMO_MODEL
+    from modeling.defaults import BTC_CHORD_MODEL, MUSIC2EMO_MODEL
     from modeling.errors import InvalidAudioError
     from modeling.music2emo.plotting import chord_timeline, emotion_curve, mood_bars, va_circumplex
+    from modeling.weights import resolve_model
 
-    model = model or os.environ.get("EMOTUNE_MODEL", MUSIC2EMO_MODEL)
+    # A default id that is neither installed nor on the Hub is fetched from its public home at start-up
+    # (`emotune weights fetch`, progress in the logs); folders and other ids are used as they are.
+    model = resolve_model(model or os.environ.get("EMOTUNE_MODEL", MUSIC2EMO_MODEL), fetch=True)
     options = {"chord_backend": chord_backend or os.environ.get("EMOTUNE_CHORD_BACKEND", "btc")}
     audio_encoder = audio_encoder or os.environ.get("EMOTUNE_AUDIO_ENCODER")
     if audio_encoder:
         options["audio_encoder"] = audio_encoder
     chord_model = chord_model or os.environ.get("EMOTUNE_CHORD_MODEL")
-    if chord_model:
-        options["chord_model"] = chord_model
+    if chord_model or options["chord_backend"] == "btc":
+        options["chord_model"] = resolve_model(chord_model or BTC_CHORD_MODEL, fetch=True)
     mer = pipeline("music-emotion-recognition", model=str(model), **options)
 
     @user_errors

@@ -52,22 +52,36 @@ def build_app(
     import modeling  # noqa: F401  (registers the pipeline)
     from modeling import defaults
     from modeling.chords import KEYS
-    from modeling.errors import InvalidVideoError
+    from modeling.errors import InvalidVideoError, WeightsDownloadError, WeightsNotFoundError
     from modeling.video2music.media import probe_video
+    from modeling.weights import resolve_model
 
     audio_encoder = audio_encoder or os.environ.get("EMOTUNE_AUDIO_ENCODER")
+    # Default ids that are neither installed nor on the Hub are fetched from their public homes at
+    # start-up (`emotune weights fetch`, progress in the logs).
+    model = resolve_model(model or os.environ.get("EMOTUNE_AMT_MODEL", defaults.AMT_MODEL), fetch=True)
+    regression_model = resolve_model(
+        regression_model or os.environ.get("EMOTUNE_REGRESSION_MODEL", defaults.AMT_REGRESSION_MODEL),
+        fetch=True,
+    )
+    emotion_model = emotion_model or os.environ.get("EMOTUNE_MODEL", defaults.MUSIC2EMO_MODEL)
+    emotion_options = {
+        "chord_backend": chord_backend or os.environ.get("EMOTUNE_CHORD_BACKEND", "btc"),
+        **({"audio_encoder": audio_encoder} if audio_encoder else {}),
+    }
+    try:  # only the optional affective check needs these: the Space starts without them, the check says why
+        emotion_model = resolve_model(emotion_model, fetch=True)
+        if emotion_options["chord_backend"] == "btc":
+            emotion_options["chord_model"] = resolve_model(defaults.BTC_CHORD_MODEL, fetch=True)
+    except (WeightsNotFoundError, WeightsDownloadError) as error:
+        print(f"video2music Space: the affective check will not work: {error}", flush=True)
     v2m = pipeline(
         "video-to-music",
-        model=str(model or os.environ.get("EMOTUNE_AMT_MODEL", defaults.AMT_MODEL)),
-        regression_model=str(
-            regression_model or os.environ.get("EMOTUNE_REGRESSION_MODEL", defaults.AMT_REGRESSION_MODEL)
-        ),
+        model=str(model),
+        regression_model=str(regression_model),
         clip_model=str(clip_model or os.environ.get("EMOTUNE_CLIP_MODEL", defaults.CLIP_MODEL)),
-        emotion_model=str(emotion_model or os.environ.get("EMOTUNE_MODEL", defaults.MUSIC2EMO_MODEL)),
-        emotion_options={
-            "chord_backend": chord_backend or os.environ.get("EMOTUNE_CHORD_BACKEND", "btc"),
-            **({"audio_encoder": audio_encoder} if audio_encoder else {}),
-        },
+        emotion_model=str(emotion_model),
+        emotion_options=emotion_options,
         progress=False,
     )
 

@@ -112,3 +112,31 @@ class OriginalBTC(nn.Module):
 
     def forward(self, x):
         return self.output_layer.output_projection(self.self_attn_layers(x))
+
+
+def save_original_checkpoint(model: OriginalBTC, path, mean=-4.2, std=1.7, numpy_module: str | None = None):
+    """Save ``model`` as ``btc_model_large_voca.pt`` is saved: ``{"model", "mean", "std"}``, the statistics
+    as NumPy float64 scalars (BTC's training code computed them with NumPy), pickled the way this NumPy
+    pickles them; ``numpy_module="numpy.core"`` rewrites the pickle to NumPy 1's module name, as in the
+    published file."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    torch.save({"model": model.state_dict(), "mean": np.float64(mean), "std": np.float64(std)}, buffer)
+    data = buffer.getvalue()
+    if numpy_module is not None:
+        source, target = io.BytesIO(data), io.BytesIO()
+        with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_STORED) as zout:
+            for info in zin.infolist():
+                content = zin.read(info)
+                if info.filename.endswith("data.pkl"):
+                    assert b"numpy._core.multiarray" in content
+                    content = content.replace(
+                        b"numpy._core.multiarray", f"{numpy_module}.multiarray".encode()
+                    )
+                zout.writestr(info.filename, content)
+        data = target.getvalue()
+    with open(path, "wb") as handle:
+        handle.write(data)
+    return path

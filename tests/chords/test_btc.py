@@ -1,6 +1,7 @@
 """BTC: labels, conversion from the original layout (identical logits), saving both ways, and the
 chord backend inside the MER pipeline."""
 
+import numpy as np
 import pytest
 import torch
 from transformers import AutoModel
@@ -8,11 +9,11 @@ from transformers import AutoModel
 import modeling  # noqa: F401
 from modeling.chords import parse_chord
 from modeling.chords.btc import BTCChordRecognizer, large_vocabulary_labels
-from modeling.chords.btc.convert_original_checkpoint import convert, main
+from modeling.chords.btc.convert_original_checkpoint import convert, load_checkpoint, main
 from modeling.errors import CheckpointError
 from modeling.stand_ins import save_random_btc
 from modeling.synth import render_progression
-from tests.chords.original_reference import OriginalBTC
+from tests.chords.original_reference import OriginalBTC, save_original_checkpoint
 from tests.conftest import run_python
 
 
@@ -49,6 +50,33 @@ def test_conversion_gives_the_originals_logits(tmp_path):
         )
     with pytest.raises(CheckpointError, match="'model', 'mean' and 'std'"):
         convert({"model": {}})
+
+
+@pytest.mark.parametrize("numpy_module", [None, "numpy.core"], ids=["numpy2-pickle", "numpy1-names"])
+def test_numpy_scalar_statistics_convert_weights_only(tmp_path, numpy_module):
+    """BTC stored mean/std as NumPy float64 scalars; they load weights-only (only the scalar and dtype
+    globals allowed) and become plain floats in the config."""
+    torch.manual_seed(0)
+    original = OriginalBTC().eval()
+    path = save_original_checkpoint(original, tmp_path / "btc.pt", numpy_module=numpy_module)
+    with pytest.raises(Exception, match="scalar"):  # plain weights-only refuses the file
+        torch.load(path, weights_only=True)
+    assert main(["--checkpoint", str(path), "--output-dir", str(tmp_path / "btc")]) == 0
+    model = AutoModel.from_pretrained(tmp_path / "btc").eval()
+    assert type(model.config.feature_mean) is float and model.config.feature_mean == pytest.approx(-4.2)
+    assert model.config.feature_std == pytest.approx(1.7)
+    features = torch.randn(2, 108, 144)
+    with torch.no_grad():
+        torch.testing.assert_close(model(features).logits, original(features), rtol=1e-4, atol=1e-4)
+
+
+def test_other_numpy_objects_stay_refused(tmp_path):
+    """Only the scalar globals are allowed: a NumPy array (another global) is still refused."""
+    torch.save(
+        {"model": OriginalBTC().state_dict(), "mean": np.zeros(144), "std": np.ones(144)}, tmp_path / "a.pt"
+    )
+    with pytest.raises(CheckpointError, match="weights_only"):
+        load_checkpoint(tmp_path / "a.pt")
 
 
 def test_saves_and_loads_without_emotune(tmp_path):

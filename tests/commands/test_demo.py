@@ -46,6 +46,7 @@ def test_the_demo_runs_every_step_of_the_chain(tmp_path, in_process_steps, capsy
     assert main(["demo", "--work-dir", str(work), "--n", "10", "--seconds", "2", "--seed", "1"]) == 0
     out = capsys.readouterr().out
     assert "TINY RANDOM stand-in" in out and "m-a-p/MERT-v1-95M" in out
+    assert "the real models are not available" in out and "ran the STAND-IN chain" in out
 
     steps = [(module, argv[0]) for module, argv in in_process_steps]
     assert steps == [

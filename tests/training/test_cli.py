@@ -97,7 +97,7 @@ def test_evaluate_dispatches_on_model_type(tmp_path, features, capsys):
         in capsys.readouterr().err
     )
     assert entry.main(["evaluate", "--model", str(tmp_path / "missing"), "--data", str(features)]) == 1
-    assert "Cannot read a model configuration" in capsys.readouterr().err
+    assert f"No model folder at {str(tmp_path / 'missing')!r}" in capsys.readouterr().err  # resolve_model's
     assert set(entry.RECIPES) == {"teacher", "student", "amt", "amt_regression"}
 
 

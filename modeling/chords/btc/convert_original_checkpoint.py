@@ -5,7 +5,10 @@ statistics go into the config. BTC's unused bi-LSTM output variant (``output_lay
 
     python -m modeling.chords.btc.convert_original_checkpoint --checkpoint btc_model_large_voca.pt --output-dir btc
 
-Loads with ``torch.load(weights_only=True)``.
+Loads with ``torch.load(weights_only=True)``. BTC's training code stored ``mean`` and ``std`` as NumPy
+float64 scalars, which the weights-only unpickler refuses by default; exactly the globals such a
+scalar needs are allowed (the scalar constructor, under NumPy 1's ``numpy.core`` and NumPy 2's
+``numpy._core`` names, ``numpy.dtype`` and the float64 dtype class), nothing else.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from ...errors import CheckpointError
 from .configuration_btc import BTCConfig
 from .modeling_btc import BTCModel
 
-__all__ = ["convert", "main"]
+__all__ = ["NUMPY_SCALAR_GLOBALS", "convert", "convert_file", "load_checkpoint", "main"]
 
 _RULES = (
     (r"self_attn_layers\.embedding_proj\.weight", "embedding_proj.weight"),
@@ -63,6 +66,38 @@ def _rename(key: str) -> str | None:
     return None
 
 
+def _numpy_scalar_globals() -> list:
+    try:
+        from numpy._core.multiarray import scalar  # NumPy 2
+    except ImportError:  # NumPy 1.x
+        from numpy.core.multiarray import scalar
+    return [
+        (scalar, "numpy.core.multiarray.scalar"),  # how NumPy 1 pickled it (the published file)
+        (scalar, "numpy._core.multiarray.scalar"),  # how NumPy 2 pickles it
+        np.dtype,
+        np.dtypes.Float64DType,  # the class of dtype("float64"), rebuilt from its pickled state
+    ]
+
+
+NUMPY_SCALAR_GLOBALS = _numpy_scalar_globals()
+"""The only globals :func:`load_checkpoint` allows beyond torch's weights-only set."""
+
+
+def load_checkpoint(path: str | Path) -> dict:
+    """The original checkpoint, loaded with ``torch.load(weights_only=True)`` plus NumPy float64 scalars."""
+    path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(f"No checkpoint at {path}. Accepted: btc_model_large_voca.pt")
+    try:
+        with torch.serialization.safe_globals(NUMPY_SCALAR_GLOBALS):
+            return torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as error:  # report which file could not be unpickled and why
+        raise CheckpointError(
+            f"Cannot load {path} with torch.load(weights_only=True) ({type(error).__name__}: {error}). emotune reads "
+            "tensors, plain containers and NumPy float64 scalars from a BTC checkpoint, nothing else"
+        ) from None
+
+
 def _statistic(value) -> float | list[float]:
     array = np.asarray(value.cpu() if isinstance(value, torch.Tensor) else value, dtype=np.float64)
     return float(array) if array.ndim == 0 else [float(v) for v in array.reshape(-1)]
@@ -98,24 +133,12 @@ def convert(checkpoint: dict) -> BTCModel:
     return model.eval()
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m modeling.chords.btc.convert_original_checkpoint")
-    parser.add_argument("--checkpoint", required=True, help="btc_model_large_voca.pt")
-    parser.add_argument("--output-dir", required=True)
-    args = parser.parse_args(argv)
-    path = Path(args.checkpoint)
-    try:
-        if not path.is_file():
-            raise CheckpointError(f"No checkpoint at {path}. Accepted: btc_model_large_voca.pt")
-        try:
-            checkpoint = torch.load(path, map_location="cpu", weights_only=True)
-        except Exception as error:  # report which file could not be unpickled and why
-            raise CheckpointError(f"Cannot load {path} ({type(error).__name__}: {error})") from None
-        model = convert(checkpoint)
-    except CheckpointError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    model.save_pretrained(args.output_dir)
+def convert_file(checkpoint: str | Path, output_dir: str | Path, *, repo: str | None = None) -> BTCModel:
+    """Load, convert and save ``checkpoint`` (``btc_model_large_voca.pt``) with its card to ``output_dir``
+    (``repo``: the id or folder the card's example loads, default ``output_dir``)."""
+    path = Path(checkpoint)
+    model = convert(load_checkpoint(path))
+    model.save_pretrained(output_dir)
     render_model_card(
         title="BTC large-vocabulary chord recogniser",
         summary=(
@@ -123,10 +146,24 @@ def main(argv: list[str] | None = None) -> int:
             f"`{path.name}`: {model.config.num_chords} chord classes from 10 s windows of a log-CQT. "
             "The chord front end of Music2Emo."
         ),
-        usage='```python\nfrom modeling.chords.btc import BTCChordRecognizer\nchords = BTCChordRecognizer.from_pretrained("path")(wave, 22050)\n```',
+        usage='```python\nfrom modeling.chords.btc import BTCChordRecognizer\nchords = BTCChordRecognizer.from_pretrained("'
+        f'{repo or output_dir}")(wave, 22050)\n```',
         paper="music2emo",
         tags=["chord-recognition"],
-    ).save(Path(args.output_dir) / "README.md")
+    ).save(Path(output_dir) / "README.md")
+    return model
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m modeling.chords.btc.convert_original_checkpoint")
+    parser.add_argument("--checkpoint", required=True, help="btc_model_large_voca.pt")
+    parser.add_argument("--output-dir", required=True)
+    args = parser.parse_args(argv)
+    try:
+        convert_file(args.checkpoint, args.output_dir)
+    except CheckpointError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     print(f"saved to {args.output_dir}")
     return 0
 

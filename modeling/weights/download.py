@@ -1,0 +1,138 @@
+"""Downloading one original file: progress, resume, atomic completion.
+
+Bytes go to ``<target>.part``; an interrupted transfer leaves that file, and the next download of the
+same target asks the server for the rest only (HTTP ``Range``). The target appears (by rename) only
+once every announced byte has arrived. Google Drive links go through ``gdown``, which knows Drive's
+confirmation page (and resumes its own partial files).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urlparse
+
+from ..errors import WeightsDownloadError
+
+__all__ = ["UnreachableError", "download_url", "is_google_drive", "partial_path"]
+
+_CHUNK = 1 << 16
+
+
+class UnreachableError(WeightsDownloadError):
+    """No byte came from a URL (connection refused, unknown host, HTTP error status); another URL of
+    the same file may be tried."""
+
+
+def partial_path(target: Path) -> Path:
+    return target.with_name(target.name + ".part")
+
+
+def is_google_drive(url: str) -> bool:
+    return urlparse(url).netloc in ("drive.google.com", "docs.google.com", "drive.usercontent.google.com")
+
+
+def download_url(url: str, target: str | Path, *, progress: bool = True, timeout: float = 30.0) -> Path:
+    """Download ``url`` to ``target`` (resuming ``<target>.part`` if an earlier transfer left one).
+
+    Raises :class:`UnreachableError` when the server cannot be reached or answers an error status,
+    :class:`~modeling.errors.WeightsDownloadError` when the transfer breaks off (the partial file is
+    kept for the next call)."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if is_google_drive(url):
+        return _download_google_drive(url, target, progress=progress, timeout=timeout)
+    return _download_http(url, target, progress=progress, timeout=timeout)
+
+
+def _download_http(
+    url: str, target: Path, *, progress: bool, timeout: float, restarted: bool = False
+) -> Path:
+    import requests
+    import urllib3
+    from tqdm.auto import tqdm
+
+    from .. import __version__
+
+    part = partial_path(target)
+    offset = part.stat().st_size if part.exists() else 0
+    headers = {"User-Agent": f"emotune/{__version__}", "Accept-Encoding": "identity"}
+    if offset:
+        headers["Range"] = f"bytes={offset}-"
+    received, total, answered = 0, None, False
+    try:
+        with requests.get(
+            url, headers=headers, stream=True, timeout=timeout, allow_redirects=True
+        ) as response:
+            answered = True
+            if response.status_code == 416 and offset and not restarted:
+                whole = re.fullmatch(r"bytes \*/(\d+)", response.headers.get("Content-Range", ""))
+                if whole and int(whole.group(1)) == offset:  # every byte had arrived before the interruption
+                    part.replace(target)
+                    return target
+                part.unlink()  # the partial file is not a prefix the server knows: start again
+                return _download_http(url, target, progress=progress, timeout=timeout, restarted=True)
+            if response.status_code >= 400:
+                raise UnreachableError(f"{url} answered HTTP {response.status_code} {response.reason}")
+            if offset and response.status_code == 206:
+                start = re.match(r"bytes (\d+)-", response.headers.get("Content-Range", ""))
+                if not start or int(start.group(1)) != offset:
+                    part.unlink()
+                    raise WeightsDownloadError(
+                        f"{url} answered the resume request for bytes {offset}- with "
+                        f"{response.headers.get('Content-Range')!r}; the partial file was deleted, run again"
+                    )
+            elif offset:  # the server ignores Range: the whole file comes again
+                offset = 0
+            length = response.headers.get("Content-Length")
+            total = offset + int(length) if length is not None else None
+            with (
+                open(part, "ab" if offset else "wb") as handle,
+                tqdm(total=total, initial=offset, unit="B", unit_scale=True, unit_divisor=1024,
+                     desc=target.name, disable=not progress, mininterval=1.0) as bar,
+            ):  # fmt: skip
+                read = getattr(response.raw, "read1", response.raw.read)  # read1: keep every byte that came
+                while chunk := read(_CHUNK):
+                    handle.write(chunk)
+                    received += len(chunk)
+                    bar.update(len(chunk))
+    except (requests.RequestException, urllib3.exceptions.HTTPError) as error:
+        if not answered:
+            # requests wraps urllib3's MaxRetryError, whose reason is the cause (unknown host, refused, ...)
+            reason = getattr(error.args[0], "reason", None) if error.args else None
+            raise UnreachableError(
+                f"cannot reach {url} ({type(reason or error).__name__}: {reason or error})"
+            ) from None
+        _truncated(url, part, offset + received, total, error)
+    if total is not None and offset + received != total:
+        _truncated(url, part, offset + received, total, None)
+    part.replace(target)
+    return target
+
+
+def _truncated(url: str, part: Path, have: int, total: int | None, error: Exception | None):
+    of = f" of {total}" if total is not None else ""
+    reason = f" ({type(error).__name__}: {error})" if error is not None else ""
+    raise WeightsDownloadError(
+        f"truncated transfer: {have}{of} bytes arrived from {url} before the connection ended{reason}. The "
+        f"bytes received are kept in {part}; run the same command again to resume from there"
+    )
+
+
+def _download_google_drive(url: str, target: Path, *, progress: bool, timeout: float) -> Path:
+    import gdown
+    import requests
+    from gdown.exceptions import DownloadError, FileURLRetrievalError
+
+    try:
+        output = gdown.download(url, output=str(target), quiet=not progress, resume=True, timeout=timeout)
+    except FileURLRetrievalError as error:
+        raise UnreachableError(f"Google Drive did not serve {url}: {error}") from None
+    except (DownloadError, requests.RequestException) as error:
+        raise WeightsDownloadError(
+            f"the download of {url} broke off ({type(error).__name__}: {error}); gdown keeps the bytes received "
+            f"beside {target}, run the same command again to resume"
+        ) from None
+    if output is None or not Path(output).is_file():
+        raise UnreachableError(f"Google Drive did not serve {url} (gdown returned {output!r})")
+    return Path(output)
