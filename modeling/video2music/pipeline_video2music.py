@@ -40,6 +40,7 @@ from ..chords.vocabulary import CHORD_VOCAB
 from ..defaults import AMT_REGRESSION_MODEL, CLIP_MODEL, MUSIC2EMO_MODEL
 from ..emotion import VIDEO_EMOTIONS
 from ..errors import InvalidInputError
+from ..weights import resolve_model
 from .affective import affective_check, plot_affective_check
 from .outputs import render_video_music, save_summary
 from .scenes import SceneAlignedLogitsProcessor, cut_alignment
@@ -86,8 +87,10 @@ class VideoToMusicPipeline(Pipeline):
         **kwargs,
     ):
         super().__init__(model=model, **kwargs)
-        if isinstance(regression_model, (str, Path)):
-            regression_model = AutoModel.from_pretrained(str(regression_model))
+        if isinstance(regression_model, (str, Path)):  # an installed default id, a folder, or a Hub id
+            regression_model = AutoModel.from_pretrained(resolve_model(regression_model))
+        if isinstance(clip_model, (str, Path)):
+            clip_model = resolve_model(clip_model)
         self.regression_model = regression_model.to(self.device).eval()
         self.features = VideoFeatureExtractor(
             clip_model, device=self.device, dtype=clip_dtype, progress=progress

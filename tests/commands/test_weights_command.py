@@ -47,7 +47,7 @@ def test_fetch_all_installs_every_default_and_list_shows_them(installed, capsys)
 def test_predict_with_the_default_model_runs_the_installed_originals(installed, tmp_path, capsys):
     from transformers import pipeline
 
-    from modeling.music2emo.stand_in_encoder import save_random_mert
+    from modeling.stand_ins import save_random_mert
     from modeling.synth import render_progression, write_audio
 
     mert = save_random_mert(tmp_path / "mert", "tiny")
@@ -76,7 +76,7 @@ def test_predict_with_the_default_model_runs_the_installed_originals(installed, 
 
 
 def test_score_video_with_the_default_models(installed, tmp_path, capsys):
-    from modeling.video2music.stand_in_clip import save_random_clip
+    from modeling.stand_ins import save_random_clip
     from tests.video2music.videos import make_video
 
     clip = save_random_clip(tmp_path / "clip", "tiny")

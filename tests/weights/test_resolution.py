@@ -105,7 +105,7 @@ def test_pipeline_without_a_model_resolves_the_default_when_called(weights_env, 
     from transformers import pipeline
 
     from modeling.music2emo import Music2EmoConfig, Music2EmoModel
-    from modeling.music2emo.stand_in_encoder import save_random_mert
+    from modeling.stand_ins import save_random_mert
 
     with pytest.raises(WeightsNotFoundError, match="emotune weights fetch music2emo"):
         pipeline("music-emotion-recognition", chord_backend="dsp")
