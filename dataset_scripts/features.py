@@ -106,12 +106,16 @@ def extract_features(
     splits: Sequence[str] = SPLITS,
     description: str = "",
     progress: bool = True,
+    row_columns: Callable[[dict, object], dict] | None = None,
+    schema=None,
 ) -> FeaturesSummary:
     """Extract Music2Emo features for every recording of a unified dataset folder (or Hub id).
 
     ``extractor`` is called with an audio path and returns what
     :class:`~modeling.music2emo.feature_extraction_music2emo.Music2EmoFeatureExtractor` returns.
     ``sources`` restricts the configs (default: every source config of the dataset).
+    ``row_columns(example, features)`` adds columns to each row and ``schema`` is then the dataset's
+    schema (the time-resolved columns: :mod:`dataset_scripts.dynamic_features`).
     """
     import datasets
     from datasets import Audio, Dataset
@@ -148,11 +152,14 @@ def extract_features(
                     except (AudioDecodingError, InvalidAudioError) as error:
                         skips.append(Skip(source, example["id"], AUDIO_UNDECODABLE, str(error)))
                         continue
-                    out.append(feature_row(example, features))
+                    row = feature_row(example, features)
+                    if row_columns is not None:
+                        row.update(row_columns(example, features))
+                    out.append(row)
                 built[source] += len(out)
                 if out:
                     configs.setdefault(source, {})[split] = Dataset.from_list(
-                        out, features=music2emo_features()
+                        out, features=schema or music2emo_features()
                     )
     report = SkipReport(skips, built)
     if not configs:

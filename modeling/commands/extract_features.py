@@ -28,6 +28,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--dtype", choices=["float32", "bfloat16", "float16"], help="encoder precision")
     parser.add_argument("--batch-size", type=int, help="encoder segments per pass (1 on CPU, 8 on GPU)")
     parser.add_argument("--push-to-hub", metavar="REPO", help="upload the features folder afterwards")
+    from dataset_scripts.dynamic_features import add_dynamic_arguments
+
+    add_dynamic_arguments(parser)  # --dynamic, --window-seconds, --hop-seconds, --chords-per-window
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
 
 
@@ -47,6 +50,9 @@ def run(args) -> int:
         dtype=args.dtype,
         batch_size=args.batch_size,
     )
+    from dataset_scripts.dynamic_features import dynamic_extraction
+
+    extractor, dynamic = dynamic_extraction(args, extractor)  # --dynamic: windows too; else unchanged, {}
     summary = extract_features(
         args.dataset,
         args.output_dir,
@@ -54,8 +60,11 @@ def run(args) -> int:
         sources=args.sources,
         description=extractor.describe(),
         progress=not args.no_progress,
+        **dynamic,
     )
     print(summary.text)
+    if dynamic:
+        print(dynamic["row_columns"].summary())
     if args.push_to_hub:
         print(f"Pushed to {push_to_hub(summary.folder.path, args.push_to_hub)}")
     return 0
