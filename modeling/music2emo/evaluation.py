@@ -33,6 +33,7 @@ __all__ = [
     "headline",
     "predict",
     "score",
+    "write_report",
 ]
 
 MODEL_INPUTS = ("audio_embeddings", "chord_root_ids", "chord_attr_ids", "chord_attention_mask", "mode_ids")
@@ -221,12 +222,20 @@ def evaluate_command(
         "results": results,
     }
     if accelerator.is_main_process:
-        print(format_table(results))
-        path = (
-            Path(output)
-            if output
-            else (Path(model) / "evaluation.json" if Path(model).is_dir() else Path("evaluation.json"))
-        )
-        path.write_text(json.dumps(report, indent=2, sort_keys=True), encoding="utf-8")
-        print(f"\nwritten: {path}")
+        write_report(report, format_table(results), output)
     return report
+
+
+def write_report(report: dict, table: str, output: str | None) -> Path:
+    """Print ``table`` and write ``report`` as JSON to ``output`` (default: ``MODEL/evaluation.json`` for a
+    folder, ``evaluation.json`` for a Hub id); returns the path."""
+    model = report["model"]
+    print(table)
+    path = (
+        Path(output)
+        if output
+        else (Path(model) / "evaluation.json" if Path(model).is_dir() else Path("evaluation.json"))
+    )
+    path.write_text(json.dumps(report, indent=2, sort_keys=True), encoding="utf-8")
+    print(f"\nwritten: {path}")
+    return path
