@@ -30,6 +30,10 @@ def add_arguments(parser) -> None:
     parser.add_argument(
         "--encoder-quantization", choices=["dynamic-int8"], help="int8 encoder on a CPU: faster, not exact"
     )
+    parser.add_argument(
+        "--dynamic-model",
+        help="a music2emo_dynamic model (folder or Hub id): adds valence-arousal every 0.5 s",
+    )
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument(
         "--plot", metavar="PNG", help="save a figure per file (PNG, or PNG_<n>.png for several)"
@@ -59,6 +63,10 @@ def format_result(name: str, result: dict, top_k: int = 10) -> str:
             f"{s['start']:.0f}s V{s['valence']:.1f}/A{s['arousal']:.1f}" for s in result["segments"]
         )
         lines.append(f"  segments: {curve}")
+    if result.get("curve"):  # --dynamic-model
+        from ..music2emo.dynamic_inference import format_curve
+
+        lines.append(format_curve(result["curve"]))
     return "\n".join(lines)
 
 
@@ -84,6 +92,8 @@ def run(args) -> int:
         options["encoder_dtype"] = args.dtype
     if args.encoder_quantization:
         options["encoder_quantization"] = args.encoder_quantization
+    if args.dynamic_model:
+        options["dynamic_model"] = resolve_model(args.dynamic_model)
     mer = pipeline("music-emotion-recognition", model=model, device=args.device, **options)
     results, failures = {}, 0
     for path in tqdm(args.audio, desc="predict", unit="file", disable=len(args.audio) == 1):
