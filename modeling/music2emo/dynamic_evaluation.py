@@ -44,8 +44,10 @@ def dynamic_evaluation_loader(
     sources: Sequence[WindowRows], index: int, batch_size: int, num_workers: int = 0
 ) -> torch.utils.data.DataLoader:
     """Every kept row of ``sources[index]`` in order, whole (not yet prepared)."""
+    items = DynamicItems(sources)
+    items.total_dataset_length = len(sources[index])  # what gather_for_metrics trims the last batch to
     return torch.utils.data.DataLoader(
-        DynamicItems(sources),
+        items,
         sampler=evaluation_items(index, len(sources[index])),
         batch_size=batch_size,
         collate_fn=DynamicCollator(),

@@ -62,8 +62,12 @@ def evaluation_loader(
     sources: Sequence[FeatureRows], index: int, batch_size: int, num_workers: int = 0
 ) -> torch.utils.data.DataLoader:
     """Every row of ``sources[index]`` in order, all segments averaged (not yet prepared)."""
+    items = Music2EmoItems(sources, augmentation="none")
+    # Accelerate trims the last gathered batch to len(dataset) % batch size unless told the length the
+    # loader really covers: one source's rows, not every source's.
+    items.total_dataset_length = len(sources[index])
     return torch.utils.data.DataLoader(
-        Music2EmoItems(sources, augmentation="none"),
+        items,
         sampler=evaluation_items(index, len(sources[index])),
         batch_size=batch_size,
         collate_fn=Music2EmoCollator([rows.source for rows in sources]),
