@@ -52,6 +52,12 @@ class DynamicCurve:
         """``(num_windows, 2)`` valence and arousal of the clip's windows."""
         import torch
 
+        if getattr(features, "window_embeddings", None) is None:
+            raise InvalidInputError(
+                "These features have no windows: with a dynamic_model, extract them with the pipeline's "
+                "windowed extractor (pipeline.dynamic.extractor), which wraps pipeline.feature_extractor"
+            )
+
         dtype = next(self.model.parameters()).dtype
         inputs = {
             name: value.to(self.device, dtype=dtype if value.is_floating_point() else value.dtype)

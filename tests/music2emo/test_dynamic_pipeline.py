@@ -51,6 +51,8 @@ def test_the_pipeline_adds_the_curve_from_the_same_encoder_pass(model_dir, dynam
     without = plain(str(clip))
     assert "curve" not in without and without["valence"] == pytest.approx(result["valence"], abs=1e-6)
     assert mer([str(clip), str(clip)], batch_size=2)[1]["curve"] == curve
+    with pytest.raises(InvalidInputError, match="These features have no windows"):
+        mer.dynamic(mer.feature_extractor(str(clip)))  # clip-level features only
 
 
 def test_a_dynamic_model_of_another_encoder_is_refused(model_dir, tmp_path):
