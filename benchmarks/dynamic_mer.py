@@ -7,10 +7,11 @@ cannot be downloaded here, the compute is the same); the dynamic model has the d
 ``Music2EmoDynamicConfig`` (1536-value windows, width 256, 2 layers, 4 heads, 5 s context), random weights.
 The audio is a synthesized chord progression. Each length runs in a fresh process:
 
-* **timing** (seconds of work per minute of audio, best of ``--rounds`` interleaved rounds; the 30 s segments
-  are decoded beforehand): the encoder alone (``MertEncoder.embed``, the pooled layers only), the encoder while
-  it hands its frame states to the window pooler (the same pass: the frame copies and pooling are the
-  difference), the chords of each window, and the dynamic model's forward pass over all windows;
+* **timing** (seconds of work per minute of audio, best of ``--rounds`` rounds, one for lengths over 5 minutes;
+  the 30 s segments are decoded beforehand): the encoder alone (``MertEncoder.embed``, the pooled layers
+  only) and the encoder while it hands its frame states to the window pooler (the same pass: the frame copies
+  and pooling are the difference), each batch of segments run both ways one after the other so both see the
+  same machine; the chords of each window; the dynamic model's forward pass over all windows;
   ``overhead`` = (pooling difference + window chords + head) / encoder;
 * **memory**: the whole ``music-emotion-recognition`` pipeline (dsp chords) with and without
   ``dynamic_model``, each in a fresh process, its peak RSS.
@@ -77,24 +78,30 @@ def time_one(work: Path, minutes: float, rounds: int, device: str) -> dict:
     best = {"encoder": float("inf"), "encoder+pooling": float("inf"), "window chords": float("inf"),
             "head": float("inf")}  # fmt: skip
 
-    def encode(observer=None) -> float:
-        start = time.perf_counter()
+    def encode_both(pooler, pooled_first: bool) -> tuple[float, float]:
+        """One pass over the segments, each batch encoded alone and while feeding ``pooler``, one after the
+        other (in alternating order), so both see the same machine: (seconds alone, seconds with pooling)."""
+        alone = pooled = 0.0
         for k in range(0, len(segments), extractor.encoder.batch_size):
             batch = segments[k : k + extractor.encoder.batch_size]
-            if observer is None:
-                extractor.encoder.embed(batch)
-            else:
-                with extractor.encoder.observing_frames(observer):
+            for observed in (True, False) if pooled_first == (k % 2 == 0) else (False, True):
+                start = time.perf_counter()
+                if observed:
+                    with extractor.encoder.observing_frames(pooler):
+                        extractor.encoder.embed(batch)
+                    pooled += time.perf_counter() - start
+                else:
                     extractor.encoder.embed(batch)
-        return time.perf_counter() - start
+                    alone += time.perf_counter() - start
+        return alone, pooled
 
-    for _ in range(rounds):
-        best["encoder"] = min(best["encoder"], encode())
+    for number in range(rounds):
         pooler = WindowPooler(extractor.encoder.embedding_dim, dynamic.window_seconds, dynamic.hop_seconds,
                               extractor.segment_seconds, dynamic.frame_seconds, dynamic.first_frame_seconds)  # fmt: skip
-        elapsed = encode(pooler)
+        alone, elapsed = encode_both(pooler, pooled_first=number % 2 == 0)
         start = time.perf_counter()
         pooler.windows(features.duration)
+        best["encoder"] = min(best["encoder"], alone)
         best["encoder+pooling"] = min(best["encoder+pooling"], elapsed + time.perf_counter() - start)
         start = time.perf_counter()
         window_chords(features.chords, features.key, features.window_times, dynamic.window_seconds,
@@ -177,7 +184,7 @@ def main() -> None:
         f"Time-resolved MER on top of MERT-v1-95M (random weights), {args.device}, "
         f"{args.threads or 'default'} threads; load average at the start {load:.2f}"
     )
-    print("seconds of work per minute of audio (best of rounds; the 20-minute run: one round):")
+    print("seconds of work per minute of audio (best of rounds; over 5 minutes: one round):")
     names = ("encoder", "encoder+pooling", "window chords", "head")
     print(f"{'audio':>7}  {'windows':>7}  " + "  ".join(f"{n:>15}" for n in names) + f"  {'overhead':>8}")
     for row in timings:
