@@ -173,9 +173,10 @@ def _soundfile(path: Path, data: np.ndarray, rate: int, subtype: str, format: st
 
 
 def _lying(path: Path, suffix_format: str) -> Path:
-    """Audio whose extension names another format: an mp3 named ``.wav``, a wav named ``.mp3`` ..."""
+    """The triad in one format under a name that says another: an mp3 named ``.wav``, a wav ``.mp3``..."""
+    wav = _soundfile(path.with_name(f"{path.stem}-triad.wav"), _tone(), 22050, "PCM_16")
     source = path.with_name(f"{path.stem}-source.{suffix_format}")
-    ffmpeg("-f", "lavfi", "-i", "sine=f=440:d=3", str(source))
+    ffmpeg("-i", str(wav), str(source))
     source.rename(path)
     return path
 
