@@ -107,9 +107,11 @@ def load_feature_rows(path: str, source: str, split: str, lexicon_va: bool = Fal
 
     try:
         configs = datasets.get_dataset_config_names(path)
-    except FileNotFoundError:
+    except (FileNotFoundError, ConnectionError) as error:  # ConnectionError: not a folder, and offline
+        reason = "" if isinstance(error, FileNotFoundError) else f" (not a folder; {error})"
         raise InvalidInputError(
-            f"No features dataset at {path!r}. Accepted: a folder (or Hub id) written by emotune extract-features"
+            f"No features dataset at {path!r}{reason}. Accepted: a folder (or Hub id) written by emotune "
+            "extract-features"
         ) from None
     if source not in configs:
         raise InvalidInputError(f"The features dataset {path} has no config {source!r}; it has {configs}")
