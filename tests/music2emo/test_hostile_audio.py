@@ -89,3 +89,14 @@ def test_two_hours_stream_in_bounded_memory_with_a_progress_bar(mer, tmp_path_fa
     assert peak < 64, f"{peak:.0f} MB traced at the peak"
     bar = capsys.readouterr().err
     assert "two-hours.flac" in bar and "/240" in bar and "segment" in bar
+
+
+def test_the_predict_command_on_odd_files(corpus, model_dir, capsys):
+    import json
+
+    from modeling.cli import main
+
+    paths = [str(hostile_audio(case, corpus)) for case in ("7.1 channels", "mp3 named .wav", "no extension")]
+    assert main(["predict", *paths, "--model", str(model_dir), "--chord-backend", "dsp", "--json"]) == 0
+    results = json.loads(capsys.readouterr().out)
+    assert {path: results[path]["key"] for path in paths} == dict.fromkeys(paths, "C major")

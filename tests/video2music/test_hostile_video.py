@@ -146,3 +146,31 @@ def test_4k_frames_are_read_one_at_a_time(corpus, extractor):
     growth = _memory_mb("VmHWM") - before
     assert (features.num_seconds, features.width) == (4, 3840)
     assert growth < 550, f"peak memory grew by {growth} MB"  # measured: about 370 (decord's frame pool)
+
+
+def test_the_score_video_command_on_odd_and_unusable_files(corpus, v2m_models, tmp_path, capsys):
+    from modeling.cli import main
+    from tests.conftest import REPO_ROOT, run_python
+
+    models = ["--model", str(v2m_models["amt"]), "--regression-model", str(v2m_models["regression"]),
+              "--clip-model", str(v2m_models["clip"]), "--seed", "0"]  # fmt: skip
+    assert (
+        main(
+            ["score-video", str(hostile_video("tiny 2x2", corpus)), "--out", str(tmp_path / "a.mp4"), *models]
+        )
+        == 0
+    )
+    assert "video: " in capsys.readouterr().out and (tmp_path / "a.mp4").is_file()
+    # as people run it: a process of its own, a picture where a video should be
+    args = [
+        "score-video",
+        str(hostile_video("still image", corpus)),
+        "--out",
+        str(tmp_path / "b.mp4"),
+        *models,
+    ]
+    done = run_python(f"import sys\nfrom modeling.cli import main\nsys.exit(main({args!r}))", cwd=REPO_ROOT)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    (line,) = [line for line in done.stderr.splitlines() if "error" in line]
+    assert line.startswith("emotune score-video: error: ") and "is a still image (png), not a video" in line
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.flac", "a.json", "a.mid", "a.mp4"]
