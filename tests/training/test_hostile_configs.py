@@ -130,3 +130,12 @@ def test_a_checkpoint_of_another_model_is_refused_and_the_run_left_as_it_was(
     assert status == 1 and "Cannot resume from" in err and "does not hold this recipe's model" in err, err
     assert err.count("\n") == 1 and "Traceback" not in err
     assert _snapshot(teacher_run) == before
+
+
+@pytest.mark.parametrize("data", ["/nowhere/features", "nowhere/features"])  # a folder, or a Hub id offline
+def test_evaluate_on_missing_data_is_one_error(data, teachers, capsys):
+    status, err = _train(capsys, "evaluate", "--model", str(teachers["deam"]), "--data", data)
+    assert status == 1 and err.startswith(f"train.py evaluate: error: No features dataset at '{data}'")
+    assert (
+        err.count("\n") == 1 and "Accepted: a folder (or Hub id) written by emotune extract-features" in err
+    )
