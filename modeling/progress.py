@@ -48,7 +48,7 @@ def end_progress_lines() -> None:
 
     from tqdm import tqdm
 
-    for bar in sorted(tqdm._instances, key=lambda bar: abs(getattr(bar, "pos", 0))):
+    for bar in sorted(getattr(tqdm, "_instances", ()), key=lambda bar: abs(getattr(bar, "pos", 0))):
         bar.leave = True
         bar.close()
     sys.stderr.flush()
