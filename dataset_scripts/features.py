@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from modeling.dataset_folders import load_dataset_folder
+from modeling.dataset_folders import dataset_config_names, load_dataset_folder
 from modeling.errors import AudioDecodingError, InvalidAudioError, InvalidInputError
 
 from .hub_layout import DatasetFolder, write_dataset_folder
@@ -113,16 +113,11 @@ def extract_features(
     :class:`~modeling.music2emo.feature_extraction_music2emo.Music2EmoFeatureExtractor` returns.
     ``sources`` restricts the configs (default: every source config of the dataset).
     """
-    import datasets
     from datasets import Audio, Dataset
     from tqdm.auto import tqdm
 
-    try:
-        available = [name for name in datasets.get_dataset_config_names(str(dataset)) if name != "all"]
-    except FileNotFoundError:
-        raise InvalidInputError(
-            f"No dataset at {dataset!r}. Accepted: a folder written by emotune build-dataset, or its Hub id"
-        ) from None
+    accepted = "a folder written by emotune build-dataset, or its Hub id"
+    available = [name for name in dataset_config_names(dataset, "dataset", accepted) if name != "all"]
     chosen = list(sources or available)
     unknown = sorted(set(chosen) - set(available))
     if unknown:

@@ -9,7 +9,9 @@ and resampled with librosa (soxr). Every unusable input gets one error of the fa
   audio (a text file named ``.wav``), a file with no audio stream, a truncated file (fewer seconds
   decode than its header announces);
 * :class:`~modeling.errors.InvalidAudioError`: audio shorter than :data:`MIN_DURATION` seconds, NaN
-  or infinite samples, an array of the wrong shape or a bad sampling rate.
+  or infinite samples, an array of the wrong shape or type or a bad sampling rate.
+
+Integer arrays are PCM and are scaled to [-1, 1] by their type's range (int16 by 32768).
 
 Silence, any sampling rate ffmpeg reads (8 kHz, 192 kHz), any number of channels and any length are
 valid.
@@ -98,6 +100,21 @@ def _too_short(duration: float, where: str) -> InvalidAudioError:
     )
 
 
+def _as_float(array: np.ndarray) -> np.ndarray:
+    """Samples as float32 on [-1, 1]: integer PCM (int16, int32, uint8 as WAV stores 8 bits) is scaled
+    by its full range, as soundfile and librosa read it; floats are kept as they are."""
+    if array.dtype == np.bool_ or not np.issubdtype(array.dtype, np.number) or np.iscomplexobj(array):
+        raise InvalidAudioError(
+            f"An audio array must hold real numbers, got dtype {array.dtype}. Accepted: float or integer PCM samples"
+        )
+    if np.issubdtype(array.dtype, np.unsignedinteger):
+        middle = 2.0 ** (8 * array.dtype.itemsize - 1)
+        return ((array.astype(np.float64) - middle) / middle).astype(np.float32)
+    if np.issubdtype(array.dtype, np.integer):
+        return (array.astype(np.float64) / 2.0 ** (8 * array.dtype.itemsize - 1)).astype(np.float32)
+    return np.asarray(array, dtype=np.float32)
+
+
 def _mono(array: np.ndarray) -> np.ndarray:
     """(samples,), (channels, samples) or (samples, channels) -> (samples,): the shorter axis is channels."""
     if array.ndim == 1:
@@ -149,7 +166,7 @@ class AudioInput:
                     "Accepted: e.g. sampling_rate=44100"
                 )
             self.channels = 1 if source.ndim == 1 else min(source.shape)
-            self._array = _mono(np.asarray(source, dtype=np.float32))
+            self._array = _mono(_as_float(source))
             self.name = "<array>"
             self.original_sampling_rate = int(sampling_rate)
             self.duration = len(self._array) / self.original_sampling_rate

@@ -27,7 +27,7 @@ from ..errors import InvalidInputError
 from .labels import Key, parse_chord, parse_key
 from .timed import TimedChord
 
-__all__ = ["FALLBACK_KEY", "KEY_METHODS", "chord_pitch_intervals", "detect_key"]
+__all__ = ["FALLBACK_KEY", "KEY_METHODS", "chord_pitch_intervals", "chords_midi", "detect_key"]
 
 KEY_METHODS = ("music21", "profiles")
 FALLBACK_KEY = Key(0, "major")
@@ -52,18 +52,50 @@ def chord_pitch_intervals(chords: Sequence[TimedChord]) -> list[tuple[float, flo
     return sorted(notes)
 
 
-def _music21_key(notes: list[tuple[float, float, int]]) -> Key:
+def chords_midi(notes: list[tuple[float, float, int]]):
+    """The ``(start, end, pitch)`` notes of :func:`chord_pitch_intervals` as a ``PrettyMIDI`` (one piano,
+    velocity 120, 120 bpm), as the original writes them for music21."""
     import pretty_midi
-    from music21 import converter
 
     midi = pretty_midi.PrettyMIDI()
     instrument = pretty_midi.Instrument(program=0)
     instrument.notes = [pretty_midi.Note(velocity=120, pitch=p, start=s, end=e) for s, e, p in notes]
     midi.instruments.append(instrument)
+    return midi
+
+
+def _music21_key(notes: list[tuple[float, float, int]]) -> Key:
+    """music21's key of the MIDI rendering of ``notes``: ``converter.parse(midi).analyze("key")``.
+
+    music21's MIDI import ends by filling every measure with rests, which takes time quadratic in the
+    number of measures (40 minutes of chords: 40 s, two hours: several minutes). Rests do not count
+    in the key analysis (it sums the quarter lengths of each pitch class's notes), so each track is
+    imported by music21's own function into a part that skips that last step: the same notes, the
+    same key, in time linear in the length.
+    """
+    from music21 import stream
+    from music21.midi import MidiFile
+    from music21.midi.translate import midiTrackToStream
+
+    class _PartWithoutRests(stream.Part):
+        def makeRests(self, *args, **kwargs):
+            return None
+
     with tempfile.TemporaryDirectory(prefix="emotune-key-") as folder:
         path = Path(folder) / "chords.mid"
-        midi.write(str(path))
-        result = converter.parse(str(path)).analyze("key")
+        chords_midi(notes).write(str(path))
+        midi_file = MidiFile()
+        midi_file.open(str(path))
+        midi_file.read()
+        midi_file.close()
+    score = stream.Score()
+    for track in midi_file.tracks:
+        if track.hasNotes():
+            part = midiTrackToStream(
+                track, ticksPerQuarter=midi_file.ticksPerQuarterNote, inputM21=_PartWithoutRests()
+            )
+            score.insert(0, part)
+    result = score.analyze("key")
     return parse_key(f"{result.tonic.name} {result.mode}")
 
 

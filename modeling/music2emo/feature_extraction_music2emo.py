@@ -126,6 +126,10 @@ class Music2EmoFeatureExtractor:
             in int8 on a CPU: faster, not exact; see :class:`~modeling.music2emo.audio_encoder.MertEncoder`).
     """
 
+    progress: bool | None = None
+    """A progress bar over the segments of long clips (10 segments or more): ``None`` shows it when
+    stderr is a terminal, ``True`` always, ``False`` never."""
+
     def __init__(
         self,
         audio_encoder: str = MERT_MODEL,
@@ -212,9 +216,16 @@ class Music2EmoFeatureExtractor:
         """Stream ``segment_seconds`` blocks into the encoder, ``batch_size`` at a time. A last
         segment shorter than 1 s after full ones is too short to encode and is left out (its
         seconds still count in the last segment's span)."""
+        from tqdm.auto import tqdm
+
         rate = self.encoder.sampling_rate
         embeddings, segments, pending, held, position = [], [], [], None, 0.0
-        for block in _Timed(iter(source.blocks(rate, self.segment_seconds)), timings, "decode"):
+        expected = int(np.ceil(source.duration / self.segment_seconds))
+        blocks = _Timed(iter(source.blocks(rate, self.segment_seconds)), timings, "decode")
+        shown = False if expected < 10 else self.progress  # None: tqdm shows it on a terminal
+        bar = tqdm(blocks, total=expected, desc=source.name, unit="segment", leave=False,
+                   disable=None if shown is None else not shown)  # fmt: skip
+        for block in bar:
             if held is not None:
                 pending.append(held)
                 if len(pending) == self.encoder.batch_size:

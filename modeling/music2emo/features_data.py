@@ -18,13 +18,14 @@ from typing import Literal
 import numpy as np
 import torch
 
-from ..dataset_folders import load_dataset_folder
+from ..dataset_folders import dataset_config_names, load_dataset_folder
 from ..errors import DatasetBuildError, InvalidInputError
 from ..training.data import SourceItem
 
 __all__ = ["FeatureRows", "Music2EmoCollator", "Music2EmoItems", "load_feature_rows"]
 
 _ANNOTATED = "annotated"
+FEATURES_ACCEPTED = "a folder (or Hub id) written by emotune extract-features"
 
 
 class FeatureRows:
@@ -103,14 +104,7 @@ class FeatureRows:
 
 def load_feature_rows(path: str, source: str, split: str, lexicon_va: bool = False) -> FeatureRows:
     """``load_dataset_folder(path, source, split=split)`` as :class:`FeatureRows`, with clear errors."""
-    import datasets
-
-    try:
-        configs = datasets.get_dataset_config_names(path)
-    except FileNotFoundError:
-        raise InvalidInputError(
-            f"No features dataset at {path!r}. Accepted: a folder (or Hub id) written by emotune extract-features"
-        ) from None
+    configs = dataset_config_names(path, "features dataset", FEATURES_ACCEPTED)
     if source not in configs:
         raise InvalidInputError(f"The features dataset {path} has no config {source!r}; it has {configs}")
     try:
