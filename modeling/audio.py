@@ -204,17 +204,68 @@ class AudioInput:
             errors = process.stderr.read().decode(errors="replace")
             process.stderr.close()
             returncode = process.wait()
+        self._check_decoded(returncode, errors, decoded / sampling_rate)
+
+    def _check_decoded(self, returncode: int, errors: str, seconds: float) -> None:
+        """The end of a decode: ffmpeg's failure, or fewer seconds than the header announced, is an error."""
         if returncode != 0:
             reason = (errors.strip().splitlines() or ["unknown error"])[-1]
             raise AudioDecodingError(
                 f"{self.name} cannot be decoded as audio ({reason}). Accepted: {_ACCEPTED}"
             )
-        seconds = decoded / sampling_rate
         if self.duration > 0 and seconds < TRUNCATION_TOLERANCE * self.duration:
             raise AudioDecodingError(
                 f"{self.name} is truncated or corrupt: its header announces {self.duration:.2f} s but only "
                 f"{seconds:.2f} s decode. Accepted: a complete audio file"
             )
+
+    def blocks_at_two_rates(
+        self, first: tuple[int, float], second: tuple[int, float]
+    ) -> tuple[Iterator[np.ndarray], Iterator[np.ndarray]]:
+        """``(self.blocks(*first), self.blocks(*second))`` from ONE decode: a file is decoded once by an
+        ffmpeg process that resamples it twice (the samples are those of two separate decodes, bit for bit).
+
+        Read the two iterators from two threads (each waits for the other's side of the process when its
+        pipe is full); closing one early stops the process. The checks and errors are :meth:`blocks`'.
+        """
+        if self._array is not None:
+            return self.blocks(*first), self.blocks(*second)
+        import os
+        import threading
+
+        read_end, write_end = os.pipe()
+        command = [_ffmpeg(), "-nostdin", "-v", "error", "-i", str(self.path),
+                   *(option for rate, fd in ((first[0], 1), (second[0], write_end)) for option in
+                     ("-vn", "-ac", "1", "-ar", str(rate), "-f", "f32le", f"pipe:{fd}"))]  # fmt: skip
+        try:
+            process = subprocess.Popen(
+                command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, pass_fds=(write_end,)
+            )
+        finally:
+            os.close(write_end)
+        outputs = (process.stdout, os.fdopen(read_end, "rb"))
+        lock, result = threading.Lock(), []
+
+        def ended() -> tuple[int, str]:
+            """ffmpeg's exit status and messages, once both outputs are read (the first side waits here)."""
+            with lock:
+                if not result:
+                    errors = process.stderr.read().decode(errors="replace")
+                    process.stderr.close()
+                    result.append((process.wait(), errors))
+            return result[0]
+
+        def read(side: int, sampling_rate: int, seconds: float) -> Iterator[np.ndarray]:
+            size, decoded, output = max(1, int(round(seconds * sampling_rate))), 0, outputs[side]
+            with output:  # a reader that stops early closes its pipe, which ends the process
+                while data := output.read(size * 4):
+                    block = np.frombuffer(data, dtype=np.float32)
+                    _check_samples(block, self.name)
+                    decoded += len(block)
+                    yield block
+            self._check_decoded(*ended(), decoded / sampling_rate)
+
+        return read(0, *first), read(1, *second)
 
     def load(self, sampling_rate: int) -> np.ndarray:
         """The whole signal, mono float32 at ``sampling_rate`` (for short clips; long files: :meth:`blocks`)."""
