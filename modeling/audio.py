@@ -243,7 +243,6 @@ class AudioInput:
             )
         finally:
             os.close(write_end)
-        outputs = (process.stdout, os.fdopen(read_end, "rb"))
         lock, result = threading.Lock(), []
 
         def ended() -> tuple[int, str]:
@@ -255,17 +254,10 @@ class AudioInput:
                     result.append((process.wait(), errors))
             return result[0]
 
-        def read(side: int, sampling_rate: int, seconds: float) -> Iterator[np.ndarray]:
-            size, decoded, output = max(1, int(round(seconds * sampling_rate))), 0, outputs[side]
-            with output:  # a reader that stops early closes its pipe, which ends the process
-                while data := output.read(size * 4):
-                    block = np.frombuffer(data, dtype=np.float32)
-                    _check_samples(block, self.name)
-                    decoded += len(block)
-                    yield block
-            self._check_decoded(*ended(), decoded / sampling_rate)
-
-        return read(0, *first), read(1, *second)
+        return (
+            _PipeBlocks(self, process.stdout, *first, ended),
+            _PipeBlocks(self, os.fdopen(read_end, "rb"), *second, ended),
+        )
 
     def load(self, sampling_rate: int) -> np.ndarray:
         """The whole signal, mono float32 at ``sampling_rate`` (for short clips; long files: :meth:`blocks`)."""
@@ -273,6 +265,38 @@ class AudioInput:
         if len(wave) / sampling_rate < MIN_DURATION:
             raise _too_short(len(wave) / sampling_rate, self.name)
         return wave
+
+
+class _PipeBlocks:
+    """The blocks of one output pipe of a decode shared by two readers (:meth:`AudioInput.blocks_at_two_rates`):
+    an iterator whose :meth:`close` closes the pipe, which ends the process, whether it was started or not."""
+
+    def __init__(self, source: AudioInput, output, sampling_rate: int, seconds: float, ended):
+        self.source, self.output, self.sampling_rate, self.ended = source, output, sampling_rate, ended
+        self.size, self.decoded = max(1, int(round(seconds * sampling_rate))), 0
+
+    def __iter__(self) -> _PipeBlocks:
+        return self
+
+    def __next__(self) -> np.ndarray:
+        if self.output.closed:
+            raise StopIteration
+        data = self.output.read(self.size * 4)
+        if data:
+            block = np.frombuffer(data, dtype=np.float32)
+            try:
+                _check_samples(block, self.source.name)
+            except InvalidAudioError:
+                self.close()
+                raise
+            self.decoded += len(block)
+            return block
+        self.close()
+        self.source._check_decoded(*self.ended(), self.decoded / self.sampling_rate)
+        raise StopIteration
+
+    def close(self) -> None:
+        self.output.close()
 
 
 def load_audio(source, sampling_rate: int, *, original_sampling_rate: int | None = None) -> np.ndarray:

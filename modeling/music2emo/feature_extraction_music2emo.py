@@ -221,9 +221,13 @@ class Music2EmoFeatureExtractor:
     def __call__(self, audio, sampling_rate: int | None = None) -> Music2EmoFeatures:
         """Features of ``audio``: a path, an :class:`~modeling.audio.AudioInput`, or an array with
         its ``sampling_rate``."""
+        return self.extract(audio, sampling_rate)
+
+    def extract(self, audio, sampling_rate: int | None = None, *, overlap: bool | None = None) -> Music2EmoFeatures:
+        """:meth:`__call__` with the stages overlapped or not (``None``: as :attr:`overlap` says)."""
         timings: dict[str, float] = {}
         source = audio if isinstance(audio, AudioInput) else AudioInput(audio, sampling_rate)
-        if not self.overlap:
+        if not (self.overlap if overlap is None else overlap):
             embeddings, segments = self._encode_blocks(self.encoder_blocks(source), timings)
             chords, key = self.chords_and_key(self.chord_blocks(source), timings)
             return self.features(embeddings, segments, chords, key, timings)
