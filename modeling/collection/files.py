@@ -83,6 +83,10 @@ def collect_audio_files(
         else:
             add([entry])
     if not files:
-        wanted = f"files matching {glob!r}" if glob else "audio files (" + " ".join(sorted(AUDIO_EXTENSIONS)) + ")"
-        raise InvalidInputError(f"No {wanted} in {', '.join(empty_folders)}. Accepted: folders holding {wanted}")
+        wanted = (
+            f"files matching {glob!r}" if glob else "audio files (" + " ".join(sorted(AUDIO_EXTENSIONS)) + ")"
+        )
+        raise InvalidInputError(
+            f"No {wanted} in {', '.join(empty_folders)}. Accepted: folders holding {wanted}"
+        )
     return list(files)

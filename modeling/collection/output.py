@@ -31,7 +31,7 @@ from typing import Any
 from ..errors import InvalidInputError
 from .records import COLUMNS, from_csv_row, from_parquet_row, parquet_features, to_csv_row
 
-__all__ = ["FORMATS", "JsonlWriter", "RecordOutput", "read_jsonl"]
+__all__ = ["FORMATS", "Journals", "JsonlWriter", "RecordOutput", "read_jsonl"]
 
 FORMATS = (".jsonl", ".csv", ".parquet")
 """Output suffixes ``--output`` accepts."""
@@ -128,6 +128,33 @@ class JsonlWriter:
             self.file.close()
 
 
+class Journals:
+    """A folder of journals: one JSON Lines file per process and run, ``part-r<run>-p<process>.jsonl``.
+
+    Every process of a run calls :meth:`start_run` before any of them writes (they then agree on the run's
+    number), and :meth:`writer` after.
+    """
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self.run = 0
+
+    def files(self) -> list[Path]:
+        if not self.folder.is_dir():
+            return []
+        return sorted(path for path in self.folder.iterdir() if _JOURNAL.match(path.name))
+
+    def start_run(self) -> int:
+        self.run = max((int(_JOURNAL.match(path.name).group(1)) for path in self.files()), default=-1) + 1
+        return self.run
+
+    def writer(self, process_index: int) -> JsonlWriter:
+        return JsonlWriter(self.folder / f"part-r{self.run:03d}-p{process_index:05d}.jsonl")
+
+    def remove(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
 def _csv_line(cells: Sequence[str]) -> str:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerow(cells)
@@ -152,38 +179,34 @@ class RecordOutput:
                 + ", ".join(FORMATS)
             )
         if self.path.is_dir():
-            raise InvalidInputError(f"--output {self.path} is a folder. Accepted: a file path ending in {', '.join(FORMATS)}")
+            raise InvalidInputError(
+                f"--output {self.path} is a folder. Accepted: a file path ending in {', '.join(FORMATS)}"
+            )
         self.parts = self.path.with_name(self.path.name + ".parts")
+        self.journal = Journals(self.parts)
         if not resume and not overwrite and (self.path.exists() or self.parts.exists()):
             raise InvalidInputError(
                 f"{self.path if self.path.exists() else self.parts} already exists. Accepted: --resume to process "
                 "only the files it does not hold yet, --overwrite to start again, or another --output"
             )
         self.overwrite = overwrite and not resume
-        self.run = 0
 
     def clear(self) -> None:
         """With ``overwrite``: delete ``OUT`` and its journals (the main process, before the others read)."""
         if self.overwrite:
             self.path.unlink(missing_ok=True)
-            shutil.rmtree(self.parts, ignore_errors=True)
+            self.journal.remove()
 
     # --- before the processes start writing (every process reads the same files) --------------------------
 
-    def journals(self) -> list[Path]:
-        return sorted(path for path in self.parts.glob("part-r*-p*.jsonl") if _JOURNAL.match(path.name))
-
     def done(self) -> set[str]:
         """Paths that already have a record (in ``OUT`` or a journal); also fixes this run's number."""
-        done = {record["path"] for _, record in self._sources_records()}
-        runs = [int(_JOURNAL.match(path.name).group(1)) for path in self.journals()]
-        self.run = max(runs, default=-1) + 1
-        return done
-
-    def _sources_records(self) -> Iterator[tuple[int, dict[str, Any]]]:
-        for number, source in enumerate([self.path, *self.journals()]):
-            for _, _, record in self._read(source):
-                yield number, record
+        self.journal.start_run()
+        return {
+            record["path"]
+            for source in [self.path, *self.journal.files()]
+            for _, _, record in self._read(source)
+        }
 
     def _read(self, source: Path) -> Iterator[tuple[int, int, dict[str, Any]]]:
         """``(offset or row, length, record)`` of a source: ``OUT`` in its format, or a journal."""
@@ -209,7 +232,7 @@ class RecordOutput:
         journal of this run."""
         if num_processes == 1 and self.form != ".parquet":
             return JsonlWriter(self.path, self.form)
-        return JsonlWriter(self.parts / f"part-r{self.run:03d}-p{process_index:05d}.jsonl")
+        return self.journal.writer(process_index)
 
     # --- the end (main process, once every process has closed its writer) -------------------------------
 
@@ -217,7 +240,8 @@ class RecordOutput:
         """Merge ``OUT`` and the journals into ``OUT``: each path once, in the order of ``order`` (paths it
         does not name keep their order, after them); returns ``{"records", "failed"}``."""
         place = {path: index for index, path in enumerate(order)}
-        sources = [self.path, *self.journals()]
+        journals = self.journal.files()
+        sources = [self.path, *journals]
         index, seen, failed = [], set(), 0
         for number, source in enumerate(sources):
             for locator, length, record in self._read(source):
@@ -229,9 +253,9 @@ class RecordOutput:
                 index.append((place.get(path, len(place) + len(index)), number, locator, length))
         in_place = [(number, locator) for _, number, locator, _ in index]
         index.sort()
-        if self.journals() or in_place != [(number, locator) for _, number, locator, _ in index]:
+        if journals or in_place != [(number, locator) for _, number, locator, _ in index]:
             self._rewrite(sources, index)
-        shutil.rmtree(self.parts, ignore_errors=True)
+        self.journal.remove()
         return {"records": len(index), "failed": failed}
 
     def _records_in(self, sources: list[Path], index: list[tuple]) -> Iterator[dict[str, Any]]:

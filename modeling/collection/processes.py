@@ -46,6 +46,10 @@ class Processes:
         """``""`` for one process, else ``"process 2/4"``."""
         return "" if self.count == 1 else f"process {self.index + 1}/{self.count}"
 
+    def main_first(self):
+        """A context in which the main process runs first, then the others (e.g. to fill a cache once)."""
+        return self.state.main_process_first()
+
     def wait_for_everyone(self) -> None:
         self.state.wait_for_everyone()
 

@@ -41,12 +41,21 @@ _FLOATS = ("duration", "valence", "arousal")
 
 def result_record(path: str, result: dict[str, Any]) -> dict[str, Any]:
     """The record of a file the pipeline recognised (``result``: its output)."""
-    return {"path": path, "duration": result["duration"], "error": None, **{k: result[k] for k in RESULT_KEYS}}
+    return {
+        "path": path,
+        "duration": result["duration"],
+        "error": None,
+        **{k: result[k] for k in RESULT_KEYS},
+    }
 
 
 def error_record(path: str, message: str, duration: float | None = None) -> dict[str, Any]:
     """The record of a file that failed with an emotune error."""
-    return {"path": path, "duration": None if duration is None else round(float(duration), 3), "error": message}
+    return {
+        "path": path,
+        "duration": None if duration is None else round(float(duration), 3),
+        "error": message,
+    }
 
 
 def to_csv_row(record: dict[str, Any]) -> list[str]:

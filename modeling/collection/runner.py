@@ -87,7 +87,9 @@ class FeatureRunner:
         prefetch_seconds: seconds of encoder input decoded ahead of the encoder.
     """
 
-    def __init__(self, extractor, *, overlap: bool = True, prefetch_files: int = 2, prefetch_seconds: float = 60.0):
+    def __init__(
+        self, extractor, *, overlap: bool = True, prefetch_files: int = 2, prefetch_seconds: float = 60.0
+    ):
         self.extractor = extractor
         self.overlap = overlap
         self.prefetch_files = max(1, int(prefetch_files))
@@ -119,7 +121,9 @@ class FeatureRunner:
                 outcome = Outcome(item, error=error, duration=_header_duration(audio), timings=timings)
             else:
                 _add(features.timings, timings)
-                outcome = Outcome(item, features=features, duration=features.duration, timings=features.timings)
+                outcome = Outcome(
+                    item, features=features, duration=features.duration, timings=features.timings
+                )
             finally:
                 release(item)
             yield outcome

@@ -22,15 +22,21 @@ def add_arguments(parser) -> None:
     parser.add_argument(
         "audio", nargs="*", metavar="AUDIO", help="audio files (anything ffmpeg decodes) or folders of them"
     )
-    parser.add_argument("--glob", help="in folders, the files matching this pattern (default: audio extensions)")
+    parser.add_argument(
+        "--glob", help="in folders, the files matching this pattern (default: audio extensions)"
+    )
     parser.add_argument("--files-from", metavar="LIST", help="a text file of paths, one a line ('-': stdin)")
     parser.add_argument(
-        "--output", metavar="OUT", help="write a record per file as it is done: OUT.jsonl, OUT.csv or OUT.parquet"
+        "--output",
+        metavar="OUT",
+        help="write a record per file as it is done: OUT.jsonl, OUT.csv or OUT.parquet",
     )
     parser.add_argument("--resume", action="store_true", help="skip the files OUT already holds")
     parser.add_argument("--overwrite", action="store_true", help="replace an existing OUT")
     parser.add_argument(
-        "--no-overlap", action="store_true", help="run each file's stages one after another (no background workers)"
+        "--no-overlap",
+        action="store_true",
+        help="run each file's stages one after another (no background workers)",
     )
     parser.add_argument(
         "--model", default=MUSIC2EMO_MODEL, help=f"Music2Emo Hub id or folder ({MUSIC2EMO_MODEL})"
@@ -139,9 +145,9 @@ def run(args) -> int:
     label = f"{processes.label()}: " if processes.count > 1 else ""
     if args.resume and len(files) > len(todo):
         label += f"{len(files) - len(todo)} files already done; "
-    print(f"{label}{progress.summary()}")
+    print(f"{label}{progress.summary()}", flush=True)
     if totals is not None:
-        print(f"{output.path}: {totals['records']} records, {totals['failed']} of them errors")
+        print(f"{output.path}: {totals['records']} records, {totals['failed']} of them errors", flush=True)
     return 0
 
 

@@ -223,7 +223,9 @@ class Music2EmoFeatureExtractor:
         its ``sampling_rate``."""
         return self.extract(audio, sampling_rate)
 
-    def extract(self, audio, sampling_rate: int | None = None, *, overlap: bool | None = None) -> Music2EmoFeatures:
+    def extract(
+        self, audio, sampling_rate: int | None = None, *, overlap: bool | None = None
+    ) -> Music2EmoFeatures:
         """:meth:`__call__` with the stages overlapped or not (``None``: as :attr:`overlap` says)."""
         timings: dict[str, float] = {}
         source = audio if isinstance(audio, AudioInput) else AudioInput(audio, sampling_rate)
