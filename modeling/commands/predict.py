@@ -9,6 +9,7 @@ of the launch (see :mod:`modeling.collection`).
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 
@@ -133,7 +134,15 @@ def run(args) -> int:
             else:
                 results[outcome.item] = result
             progress.update(outcome.error is None, outcome.duration, outcome.timings)
+    except KeyboardInterrupt:
+        if writer is not None:
+            done_now = progress.succeeded + progress.failed
+            print(f"interrupted after {done_now} files: their records are in {writer.path}; the same command with "
+                  "--resume does the rest", file=sys.stderr)  # fmt: skip
+        raise
     finally:
+        if outcomes and hasattr(outcomes, "close"):
+            outcomes.close()  # stops the background workers
         if writer is not None:
             writer.close()
         progress.close()
