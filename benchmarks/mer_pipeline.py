@@ -27,7 +27,10 @@ Prints four tables:
    * ``as it was, all layers``: the path before this work, running every encoder layer (the original's time);
    * ``pooled layers``: only the layers Music2Emo pools, the rest as it was;
    * ``sequential``: pooled layers, one decode per consumer, key on the MIDI in memory (``overlap=False``);
-   * ``overlapped (default)``: one decode, chords and key in a background thread beside the encoder.
+   * ``overlapped, not niced``: one decode, chords and key in a background thread beside the encoder, at the
+     encoder's scheduling priority;
+   * ``overlapped (default)``: the same with the background thread's priority lowered (nice +10), so that it
+     takes the cores only when the encoder leaves them idle.
 
 4. **Memory**: peak RSS of the default configuration at each of ``--rss-minutes``.
 
@@ -54,6 +57,7 @@ CONFIGS = {
     "as it was, all layers": {"layers": "all", "overlap": False, "key": "file"},
     "pooled layers": {"layers": "pooled", "overlap": False, "key": "file"},
     "sequential": {"layers": "pooled", "overlap": False, "key": "memory"},
+    "overlapped, not niced": {"layers": "pooled", "overlap": True, "key": "memory", "nice": 0},
     "overlapped (default)": {"layers": "pooled", "overlap": True, "key": "memory"},
 }
 BASELINE, DEFAULT = "as it was, all layers", "overlapped (default)"
@@ -128,6 +132,7 @@ def run_one(args) -> dict:
         extractor.encoder = MertEncoder(
             str(work / "mert"), extractor.encoder.layers, device="cpu", truncate_layers=False
         )
+    mer.feature_extractor.background_nice = config.get("nice", mer.feature_extractor.background_nice)
     if config["key"] == "file":
         key_module._music21_key = _key_from_a_midi_file
     audio = str(work / f"audio-{args.one:g}min.ogg")

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from ..audio import AudioInput
+from ..devices import lower_thread_priority
 from ..errors import InvalidInputError
 from ..music2emo.feature_extraction_music2emo import Music2EmoFeatures, SegmentCutter
 
@@ -178,6 +179,7 @@ class _Overlapped:
 
     def _worker(self, body: Callable[[], None]) -> Callable[[], None]:
         def run() -> None:
+            lower_thread_priority(self.extractor.background_nice)
             try:
                 body()
             except _Stop:

@@ -28,6 +28,7 @@ from ..chords import EncodedChords, Key, TimedChord, encode_chords, normalize_ch
 from ..chords.key import detect_key
 from ..chords.recognition import load_chord_recognizer
 from ..defaults import MERT_MODEL
+from ..devices import lower_thread_priority
 from .audio_encoder import MertEncoder
 
 __all__ = ["Music2EmoFeatureExtractor", "Music2EmoFeatures", "SegmentCutter"]
@@ -163,6 +164,8 @@ class Music2EmoFeatureExtractor:
             in int8 on a CPU: faster, not exact; see :class:`~modeling.music2emo.audio_encoder.MertEncoder`).
         overlap: decode once and find chords and key in a background thread while the encoder runs (default;
             the same features); ``False`` runs the stages one after another.
+        background_nice: how much lower the background threads' scheduling priority is (their decoding and
+            chords then take the cores only when the encoder leaves them idle; 0 keeps it).
     """
 
     def __init__(
@@ -179,8 +182,10 @@ class Music2EmoFeatureExtractor:
         batch_size: int | None = None,
         encoder_quantization: str | None = None,
         overlap: bool = True,
+        background_nice: int = 10,
     ):
         self.overlap = overlap
+        self.background_nice = background_nice
         self.encoder = MertEncoder(
             audio_encoder,
             layers,
@@ -239,6 +244,7 @@ class Music2EmoFeatureExtractor:
         found: dict = {}
 
         def chords_and_key() -> None:
+            lower_thread_priority(self.background_nice)
             try:
                 found["result"] = self.chords_and_key(chord_blocks, found.setdefault("timings", {}))
             except BaseException as error:  # handed to the calling thread, which raises it
