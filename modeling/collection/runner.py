@@ -174,6 +174,8 @@ class _Overlapped:
             try:
                 return source.get(timeout=_POLL_S)
             except queue.Empty:
+                if self.failure:  # a worker failed while this thread waited
+                    raise self.failure[0] from None
                 if self.stop.is_set():
                     raise _Stop from None
 
