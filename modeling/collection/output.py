@@ -81,11 +81,18 @@ def _read_csv(path: Path) -> Iterator[tuple[int, int, dict[str, Any]]]:
             offset += len(line)
 
 
-def _complete_length(path: Path) -> int:
-    """Bytes of ``path`` up to its last complete line."""
+def _complete_length(path: Path, chunk: int = 1 << 16) -> int:
+    """Bytes of ``path`` up to its last complete line (read backwards from the end)."""
     with open(path, "rb") as file:
-        data = file.read()
-    return data.rfind(b"\n") + 1
+        end = file.seek(0, os.SEEK_END)
+        while end > 0:
+            start = max(0, end - chunk)
+            file.seek(start)
+            found = file.read(end - start).rfind(b"\n")
+            if found >= 0:
+                return start + found + 1
+            end = start
+    return 0
 
 
 class JsonlWriter:
@@ -213,7 +220,13 @@ class RecordOutput:
         if not source.exists():
             return
         if source != self.path or self.form == ".jsonl":
-            yield from read_jsonl(source)
+            for offset, length, record in read_jsonl(source):
+                if not isinstance(record.get("path"), str):
+                    raise InvalidInputError(
+                        f"{source} holds a line that is not an emotune predict record (no 'path'). Accepted: an "
+                        "output this command wrote, or a new path"
+                    )
+                yield offset, length, record
         elif self.form == ".csv":
             yield from _read_csv(source)
         else:
