@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from modeling.chords import TimedChord
-from modeling.chords.key import _music21_key, chord_pitch_intervals, chords_midi
+from modeling.chords.key import _music21_key, chord_pitch_intervals, chords_midi_bytes
 
 PROGRESSION = ["C:maj", "A:min", "F:maj", "G:maj", "E:min", "D:min"]
 
@@ -23,7 +23,7 @@ def parsed_key(notes) -> str:
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "chords.mid"
-        chords_midi(notes).write(str(path))
+        path.write_bytes(chords_midi_bytes(notes))
         result = converter.parse(str(path)).analyze("key")
     return f"{result.tonic.name} {result.mode}"
 

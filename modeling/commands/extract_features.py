@@ -1,4 +1,7 @@
-"""``emotune extract-features``: a unified emotion dataset -> Music2Emo features (what train.py reads)."""
+"""``emotune extract-features``: a unified emotion dataset -> Music2Emo features (what train.py reads).
+
+Resumable (``--resume``) and shared among the processes of ``accelerate launch -m modeling
+extract-features ...`` (see :func:`dataset_scripts.features.extract_features`)."""
 
 from __future__ import annotations
 
@@ -29,21 +32,33 @@ def add_arguments(parser) -> None:
     parser.add_argument("--batch-size", type=int, help="encoder segments per pass (1 on CPU, 8 on GPU)")
     parser.add_argument("--push-to-hub", metavar="REPO", help="upload the features folder afterwards")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    parser.add_argument(
+        "--resume", action="store_true", help="continue an interrupted run (its journals in OUTPUT_DIR.parts)"
+    )
+    parser.add_argument("--overwrite", action="store_true", help="discard an interrupted run's journals")
+    parser.add_argument(
+        "--no-overlap",
+        action="store_true",
+        help="run each recording's stages one after another (no background workers)",
+    )
 
 
 def run(args) -> int:
     from dataset_scripts.features import extract_features
     from dataset_scripts.hub_layout import push_to_hub
 
+    from ..collection import Processes
     from ..music2emo.feature_extraction_music2emo import Music2EmoFeatureExtractor
 
+    processes = Processes()
+    device = args.device or (processes.device if processes.count > 1 else None)  # one accelerator a process
     extractor = Music2EmoFeatureExtractor(
         args.audio_encoder,
         layers=tuple(args.layers),
         chord_backend=args.chord_backend,
         chord_model=args.chord_model,
         key_method=args.key_method,
-        device=args.device,
+        device=device,
         dtype=args.dtype,
         batch_size=args.batch_size,
     )
@@ -54,7 +69,13 @@ def run(args) -> int:
         sources=args.sources,
         description=extractor.describe(),
         progress=not args.no_progress,
+        resume=args.resume,
+        overwrite=args.overwrite,
+        overlap=not args.no_overlap,
+        processes=processes,
     )
+    if summary is None:  # not the main process, or nothing to resume
+        return 0
     print(summary.text)
     if args.push_to_hub:
         print(f"Pushed to {push_to_hub(summary.folder.path, args.push_to_hub)}")

@@ -46,6 +46,7 @@ _EXTRACTOR_OPTIONS = (
     "encoder_dtype",
     "batch_size",
     "encoder_quantization",
+    "overlap",
 )
 
 

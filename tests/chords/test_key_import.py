@@ -8,7 +8,7 @@ import random
 import pytest
 
 from modeling.chords import TimedChord, parse_key
-from modeling.chords.key import _music21_key, chord_pitch_intervals, chords_midi
+from modeling.chords.key import _music21_key, chord_pitch_intervals, chords_midi_bytes
 from modeling.chords.vocabulary import CHORD_VOCAB
 
 
@@ -16,7 +16,7 @@ def _parsed_key(notes, tmp_path):
     from music21 import converter
 
     path = tmp_path / "chords.mid"
-    chords_midi(notes).write(str(path))
+    path.write_bytes(chords_midi_bytes(notes))
     result = converter.parse(str(path)).analyze("key")
     return f"{result.tonic.name} {result.mode}"
 
