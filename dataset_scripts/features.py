@@ -8,17 +8,25 @@ one config per source plus ``all`` (what ``train.py`` reads), a card that record
 layers, chord backend and key method, and the skip report of the dataset builders: a recording
 whose audio cannot be decoded or used is listed there with the error's message, never dropped
 silently.
+
+Collections of any size: each recording is written to a journal as soon as its features are done
+(``OUTPUT_DIR.parts/``, one per process: :class:`modeling.collection.output.Journals`), so a crash or a
+kill loses only the recordings in flight and ``resume=True`` extracts the rest; under ``accelerate launch``
+every process extracts its own share of the recordings and the main process writes the dataset folder from
+all the journals at the end (the same folder, byte for byte, as one process writes). Decoding, chords and
+key of the next recordings overlap with the encoder (:class:`modeling.collection.FeatureRunner`).
 """
 
 from __future__ import annotations
 
+import json
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from modeling.dataset_folders import load_dataset_folder
-from modeling.errors import AudioDecodingError, InvalidAudioError, InvalidInputError
+from modeling.dataset_folders import dataset_config_names, load_dataset_folder
+from modeling.errors import InvalidInputError
 
 from .hub_layout import DatasetFolder, write_dataset_folder
 from .schema import LABEL_COLUMNS, SPLITS, music2emo_features
@@ -56,11 +64,12 @@ def feature_row(example: dict, features) -> dict:
     return row
 
 
-def _audio_source(audio: dict, scratch: Path) -> Path:
-    """The unified dataset's audio cell (path and/or embedded bytes) as a readable file."""
+def _audio_source(audio: dict, scratch: Path, name: str = "audio") -> Path:
+    """The unified dataset's audio cell (path and/or embedded bytes) as a readable file (embedded bytes are
+    written to ``scratch/<name><suffix>``)."""
     if audio.get("bytes"):
         suffix = Path(audio.get("path") or "audio.wav").suffix or ".wav"
-        path = scratch / f"audio{suffix}"
+        path = scratch / f"{name}{suffix}"
         path.write_bytes(audio["bytes"])
         return path
     return Path(audio.get("path") or "")
@@ -97,70 +106,184 @@ data.features=<this folder>`.
 """
 
 
+def _work_items(
+    dataset, chosen: Sequence[str], splits: Sequence[str]
+) -> tuple[dict, list[tuple[str, str, int]]]:
+    """The unified rows of the chosen sources (``{(source, split): rows}``, audio not decoded) and the work
+    items ``(source, split, row)`` in order."""
+    from datasets import Audio
+
+    tables, items = {}, []
+    for source in chosen:
+        table = load_dataset_folder(dataset, source)
+        for split in [name for name in splits if name in table]:
+            rows = table[split].cast_column("audio", Audio(decode=False))
+            tables[source, split] = rows
+            items += [(source, split, row) for row in range(len(rows))]
+    return tables, items
+
+
 def extract_features(
     dataset: str | Path,
     output_dir: str | Path,
-    extractor: Callable,
+    extractor,
     *,
     sources: Sequence[str] | None = None,
     splits: Sequence[str] = SPLITS,
     description: str = "",
     progress: bool = True,
+    resume: bool = False,
+    overwrite: bool = False,
+    overlap: bool = True,
+    processes=None,
     row_columns: Callable[[dict, object], dict] | None = None,
     schema=None,
-) -> FeaturesSummary:
+) -> FeaturesSummary | None:
     """Extract Music2Emo features for every recording of a unified dataset folder (or Hub id).
 
-    ``extractor`` is called with an audio path and returns what
-    :class:`~modeling.music2emo.feature_extraction_music2emo.Music2EmoFeatureExtractor` returns.
-    ``sources`` restricts the configs (default: every source config of the dataset).
+    ``extractor`` is a :class:`~modeling.music2emo.feature_extraction_music2emo.Music2EmoFeatureExtractor`.
+    ``sources`` restricts the configs (default: every source config of the dataset). ``resume`` continues an
+    interrupted run from its journals (``OUTPUT_DIR.parts``); without it, journals left by one are refused
+    unless ``overwrite``. ``processes`` (:class:`modeling.collection.Processes`, default: this launch's)
+    share the recordings; the main process writes the folder and returns the summary, the others ``None``.
     ``row_columns(example, features)`` adds columns to each row and ``schema`` is then the dataset's
-    schema (the time-resolved columns: :mod:`dataset_scripts.dynamic_features`).
+    schema (the time-resolved columns: :mod:`dataset_scripts.dynamic_features`, whose extractor observes
+    the encoder's frames of one file at a time: the files' stages then run one after another).
     """
-    import datasets
-    from datasets import Audio, Dataset
-    from tqdm.auto import tqdm
 
-    try:
-        available = [name for name in datasets.get_dataset_config_names(str(dataset)) if name != "all"]
-    except FileNotFoundError:
+    from modeling.collection import CollectionProgress, FeatureRunner, Processes
+    from modeling.collection.output import Journals, read_jsonl
+
+    processes = processes or Processes()
+    output_dir = Path(output_dir)
+    journals = Journals(output_dir.with_name(output_dir.name + ".parts"))
+    if journals.files() and not resume and not overwrite:
         raise InvalidInputError(
-            f"No dataset at {dataset!r}. Accepted: a folder written by emotune build-dataset, or its Hub id"
-        ) from None
+            f"{journals.folder} holds an interrupted extraction. Accepted: --resume to extract only what it "
+            "lacks, --overwrite to start again, or another --output-dir"
+        )
+    if resume and not journals.files() and (output_dir / "README.md").is_file():
+        if processes.is_main:
+            print(f"{output_dir} is complete: no interrupted extraction to resume")
+        return None
+    accepted = "a folder written by emotune build-dataset, or its Hub id"
+    available = [name for name in dataset_config_names(dataset, "dataset", accepted) if name != "all"]
     chosen = list(sources or available)
     unknown = sorted(set(chosen) - set(available))
     if unknown:
         raise InvalidInputError(f"{dataset} has no config {unknown}. Accepted: {', '.join(available)}")
+    with processes.main_first():  # the main process fills the datasets cache, the others read it
+        tables, items = _work_items(dataset, chosen, splits)
+    if overwrite and not resume and processes.is_main:
+        journals.remove()
+    processes.wait_for_everyone()
+    ids = {part: list(rows["id"]) for part, rows in tables.items()}
+    done = {}
+    for _, _, record in (entry for path in journals.files() for entry in read_jsonl(path)):
+        source, split, row = record["key"]
+        if row >= len(ids.get((source, split), ())) or ids[source, split][row] != record["id"]:
+            raise InvalidInputError(
+                f"{journals.folder} was written for another version of {dataset} (its row {source}/{split}/{row} "
+                f"is {record['id']!r}). Accepted: --overwrite to start again"
+            )
+        done[source, split, row] = True
+    journals.start_run()
+    processes.wait_for_everyone()  # every process has read the journals before any writes
+    mine = processes.share([item for item in items if item not in done])
 
+    writer = journals.writer(processes.index) if mine else None
+    bar = CollectionProgress(
+        len(mine),
+        " ".join(["features", processes.label()]).strip(),
+        enabled=progress and processes.is_main and bool(mine),
+    )
+    with tempfile.TemporaryDirectory(prefix="emotune-features-") as scratch:
+        present, paths, examples = [], {}, {}
+        for item in mine:
+            example = tables[item[0], item[1]][item[2]]
+            path = _audio_source(example.pop("audio"), Path(scratch), f"{len(paths)}")
+            if path.is_file():
+                present.append(item)
+                paths[item], examples[item] = path, example
+            else:
+                writer.write(
+                    {
+                        "key": list(item),
+                        "id": example["id"],
+                        "skip": [AUDIO_MISSING, f"{path} does not exist"],
+                    }
+                )
+                bar.update(False, None, {})
+
+        def release(item) -> None:
+            if Path(scratch) in paths[item].parents:
+                paths[item].unlink(missing_ok=True)
+
+        runner = FeatureRunner(extractor, overlap=overlap and row_columns is None)
+        try:
+            for outcome in runner.run(present, source=lambda item: str(paths[item]), release=release):
+                example = examples.pop(outcome.item)
+                key = {"key": list(outcome.item), "id": example["id"]}
+                if outcome.error is not None:
+                    writer.write({**key, "skip": [AUDIO_UNDECODABLE, str(outcome.error)]})
+                else:
+                    row = feature_row(example, outcome.features)
+                    if row_columns is not None:
+                        row.update(row_columns(example, outcome.features))
+                    writer.write({**key, "row": row})
+                bar.update(outcome.error is None, outcome.duration, outcome.timings)
+        finally:
+            if writer is not None:
+                writer.close()
+            bar.close()
+    if mine and processes.count > 1:
+        print(f"{processes.label()}: {bar.summary()}", flush=True)
+    processes.wait_for_everyone()
+    summary = None
+    if processes.is_main:
+        summary = _write_features(dataset, output_dir, journals, tables, chosen, description, schema)
+        journals.remove()
+        if mine and processes.count == 1:
+            print(bar.summary())
+    processes.wait_for_everyone()
+    return summary
+
+
+def _write_features(
+    dataset, output_dir: Path, journals, tables: dict, chosen: Sequence[str], description: str, schema=None
+) -> FeaturesSummary:
+    """The features dataset folder from the journals: rows in the order of the unified dataset."""
+    from datasets import Dataset
+
+    from modeling.collection.output import read_jsonl
+
+    index = {}
+    for number, path in enumerate(journals.files()):
+        for offset, length, record in read_jsonl(path):
+            index.setdefault(tuple(record["key"]), (number, offset, length))
+    files = [open(path, "rb") for path in journals.files()]  # noqa: SIM115 (closed below)
     configs: dict[str, dict[str, Dataset]] = {}
     skips: list[Skip] = []
-    built: dict[str, int] = {}
-    with tempfile.TemporaryDirectory(prefix="emotune-features-") as scratch:
-        for source in chosen:
-            table = load_dataset_folder(dataset, source)
-            built[source] = 0
-            for split in [name for name in splits if name in table]:
-                rows = table[split].cast_column("audio", Audio(decode=False))
-                out = []
-                for example in tqdm(rows, desc=f"{source}/{split}", unit="clip", disable=not progress):
-                    path = _audio_source(example["audio"], Path(scratch))
-                    if not path.is_file():
-                        skips.append(Skip(source, example["id"], AUDIO_MISSING, f"{path} does not exist"))
-                        continue
-                    try:
-                        features = extractor(str(path))
-                    except (AudioDecodingError, InvalidAudioError) as error:
-                        skips.append(Skip(source, example["id"], AUDIO_UNDECODABLE, str(error)))
-                        continue
-                    row = feature_row(example, features)
-                    if row_columns is not None:
-                        row.update(row_columns(example, features))
-                    out.append(row)
-                built[source] += len(out)
-                if out:
-                    configs.setdefault(source, {})[split] = Dataset.from_list(
-                        out, features=schema or music2emo_features()
-                    )
+    built = dict.fromkeys(chosen, 0)
+    try:
+        for (source, split), rows in tables.items():
+            out = []
+            for row in range(len(rows)):
+                number, offset, length = index[source, split, row]
+                files[number].seek(offset)
+                record = json.loads(files[number].read(length))
+                if "skip" in record:
+                    skips.append(Skip(source, record["id"], *record["skip"]))
+                else:
+                    out.append(record["row"])
+            built[source] += len(out)
+            if out:
+                configs.setdefault(source, {})[split] = Dataset.from_list(
+                    out, features=schema or music2emo_features()
+                )
+    finally:
+        for file in files:
+            file.close()
     report = SkipReport(skips, built)
     if not configs:
         raise InvalidInputError(

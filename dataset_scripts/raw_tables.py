@@ -2,16 +2,19 @@
 
 The releases are CSV/TSV files with quirks (DEAM puts spaces after the commas, EmoMusic wraps its
 fields in tabs, MTG-Jamendo ends lines with CRLF): fields and header names are stripped of
-surrounding whitespace. A file whose *structure* is broken (missing columns, a line with the wrong
-number of fields, a duplicated id, not UTF-8) raises :class:`~modeling.errors.DatasetBuildError`
-naming the file and line; a well-formed line whose *values* cannot be used is the builder's
-business (it becomes a skip-report entry).
+surrounding whitespace. A byte-order mark is ignored (UTF-16 with one is read too), and a
+comma-separated table saved by a spreadsheet with semicolons (and decimal commas: ``5,5``) reads
+the same. A file whose *structure* is broken (missing columns, a line with the wrong number of
+fields, a duplicated id, not UTF-8) raises :class:`~modeling.errors.DatasetBuildError` naming the
+file and line; a well-formed line whose *values* cannot be used is the builder's business (it
+becomes a skip-report entry).
 """
 
 from __future__ import annotations
 
 import csv
 import math
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,11 +38,14 @@ class Line:
 
 def _text(path: Path) -> str:
     try:
-        return path.read_bytes().decode("utf-8-sig")
+        data = path.read_bytes()
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # a spreadsheet's "Unicode text" export: UTF-16
+            return data.decode("utf-16")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise DatasetBuildError(
             f"{path}: not UTF-8 text ({error.reason} at byte {error.start}). Accepted: the release's "
-            "CSV/TSV annotation files as distributed"
+            "CSV/TSV annotation files as distributed (UTF-8, or UTF-16 with a byte-order mark)"
         ) from None
     except OSError as error:
         raise DatasetBuildError(f"Cannot read {path}: {error.strerror}") from None
@@ -59,7 +65,11 @@ def read_table(
     ``allow_short_lines`` (ragged per-time-step tables, whose songs have different lengths).
     ``unique`` names a column whose values must not repeat (the id column).
     """
-    reader = csv.reader(_text(path).splitlines(), delimiter=delimiter, skipinitialspace=True)
+    text = _text(path)
+    semicolons = delimiter == "," and _semicolon_separated(text, required)
+    if semicolons:
+        delimiter = ";"
+    reader = csv.reader(text.splitlines(), delimiter=delimiter, skipinitialspace=True)
     header: list[str] | None = None
     lines: list[Line] = []
     first_seen: dict[str, int] = {}
@@ -67,6 +77,8 @@ def read_table(
         for row in reader:
             number = reader.line_num
             cells = [cell.strip() for cell in row]
+            if semicolons:
+                cells = [_DECIMAL_COMMA.sub(r"\1.\2", cell) for cell in cells]
             if not any(cells):
                 continue
             if header is None:
@@ -100,6 +112,18 @@ def read_table(
             f"{path}: the file is empty. Accepted: a header line with {', '.join(required)}"
         )
     return lines
+
+
+_DECIMAL_COMMA = re.compile(r"^([+-]?\d+),(\d+)$")
+
+
+def _semicolon_separated(text: str, required: Sequence[str]) -> bool:
+    """Whether a table that should be comma-separated has a header of ``required`` names only when
+    split at semicolons (a spreadsheet's export in a locale with decimal commas)."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    by_comma = {cell.strip() for cell in first.split(",")}
+    by_semicolon = {cell.strip() for cell in first.split(";")}
+    return not set(required) <= by_comma and set(required) <= by_semicolon
 
 
 def read_tsv_lines(path: Path, *, header: Sequence[str]) -> Iterator[tuple[int, list[str]]]:

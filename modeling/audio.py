@@ -9,7 +9,9 @@ and resampled with librosa (soxr). Every unusable input gets one error of the fa
   audio (a text file named ``.wav``), a file with no audio stream, a truncated file (fewer seconds
   decode than its header announces);
 * :class:`~modeling.errors.InvalidAudioError`: audio shorter than :data:`MIN_DURATION` seconds, NaN
-  or infinite samples, an array of the wrong shape or a bad sampling rate.
+  or infinite samples, an array of the wrong shape or type or a bad sampling rate.
+
+Integer arrays are PCM and are scaled to [-1, 1] by their type's range (int16 by 32768).
 
 Silence, any sampling rate ffmpeg reads (8 kHz, 192 kHz), any number of channels and any length are
 valid.
@@ -98,6 +100,21 @@ def _too_short(duration: float, where: str) -> InvalidAudioError:
     )
 
 
+def _as_float(array: np.ndarray) -> np.ndarray:
+    """Samples as float32 on [-1, 1]: integer PCM (int16, int32, uint8 as WAV stores 8 bits) is scaled
+    by its full range, as soundfile and librosa read it; floats are kept as they are."""
+    if array.dtype == np.bool_ or not np.issubdtype(array.dtype, np.number) or np.iscomplexobj(array):
+        raise InvalidAudioError(
+            f"An audio array must hold real numbers, got dtype {array.dtype}. Accepted: float or integer PCM samples"
+        )
+    if np.issubdtype(array.dtype, np.unsignedinteger):
+        middle = 2.0 ** (8 * array.dtype.itemsize - 1)
+        return ((array.astype(np.float64) - middle) / middle).astype(np.float32)
+    if np.issubdtype(array.dtype, np.integer):
+        return (array.astype(np.float64) / 2.0 ** (8 * array.dtype.itemsize - 1)).astype(np.float32)
+    return np.asarray(array, dtype=np.float32)
+
+
 def _mono(array: np.ndarray) -> np.ndarray:
     """(samples,), (channels, samples) or (samples, channels) -> (samples,): the shorter axis is channels."""
     if array.ndim == 1:
@@ -149,7 +166,7 @@ class AudioInput:
                     "Accepted: e.g. sampling_rate=44100"
                 )
             self.channels = 1 if source.ndim == 1 else min(source.shape)
-            self._array = _mono(np.asarray(source, dtype=np.float32))
+            self._array = _mono(_as_float(source))
             self.name = "<array>"
             self.original_sampling_rate = int(sampling_rate)
             self.duration = len(self._array) / self.original_sampling_rate
@@ -204,17 +221,60 @@ class AudioInput:
             errors = process.stderr.read().decode(errors="replace")
             process.stderr.close()
             returncode = process.wait()
+        self._check_decoded(returncode, errors, decoded / sampling_rate)
+
+    def _check_decoded(self, returncode: int, errors: str, seconds: float) -> None:
+        """The end of a decode: ffmpeg's failure, or fewer seconds than the header announced, is an error."""
         if returncode != 0:
             reason = (errors.strip().splitlines() or ["unknown error"])[-1]
             raise AudioDecodingError(
                 f"{self.name} cannot be decoded as audio ({reason}). Accepted: {_ACCEPTED}"
             )
-        seconds = decoded / sampling_rate
         if self.duration > 0 and seconds < TRUNCATION_TOLERANCE * self.duration:
             raise AudioDecodingError(
                 f"{self.name} is truncated or corrupt: its header announces {self.duration:.2f} s but only "
                 f"{seconds:.2f} s decode. Accepted: a complete audio file"
             )
+
+    def blocks_at_two_rates(
+        self, first: tuple[int, float], second: tuple[int, float]
+    ) -> tuple[Iterator[np.ndarray], Iterator[np.ndarray]]:
+        """``(self.blocks(*first), self.blocks(*second))`` from ONE decode: a file is decoded once by an
+        ffmpeg process that resamples it twice (the samples are those of two separate decodes, bit for bit).
+
+        Read the two iterators from two threads (each waits for the other's side of the process when its
+        pipe is full); closing one early stops the process. The checks and errors are :meth:`blocks`'.
+        """
+        if self._array is not None:
+            return self.blocks(*first), self.blocks(*second)
+        import os
+        import threading
+
+        read_end, write_end = os.pipe()
+        command = [_ffmpeg(), "-nostdin", "-v", "error", "-i", str(self.path),
+                   *(option for rate, fd in ((first[0], 1), (second[0], write_end)) for option in
+                     ("-vn", "-ac", "1", "-ar", str(rate), "-f", "f32le", f"pipe:{fd}"))]  # fmt: skip
+        try:
+            process = subprocess.Popen(
+                command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, pass_fds=(write_end,)
+            )
+        finally:
+            os.close(write_end)
+        lock, result = threading.Lock(), []
+
+        def ended() -> tuple[int, str]:
+            """ffmpeg's exit status and messages, once both outputs are read (the first side waits here)."""
+            with lock:
+                if not result:
+                    errors = process.stderr.read().decode(errors="replace")
+                    process.stderr.close()
+                    result.append((process.wait(), errors))
+            return result[0]
+
+        return (
+            _PipeBlocks(self, process.stdout, *first, ended),
+            _PipeBlocks(self, os.fdopen(read_end, "rb"), *second, ended),
+        )
 
     def load(self, sampling_rate: int) -> np.ndarray:
         """The whole signal, mono float32 at ``sampling_rate`` (for short clips; long files: :meth:`blocks`)."""
@@ -222,6 +282,38 @@ class AudioInput:
         if len(wave) / sampling_rate < MIN_DURATION:
             raise _too_short(len(wave) / sampling_rate, self.name)
         return wave
+
+
+class _PipeBlocks:
+    """The blocks of one output pipe of a decode shared by two readers (:meth:`AudioInput.blocks_at_two_rates`):
+    an iterator whose :meth:`close` closes the pipe, which ends the process, whether it was started or not."""
+
+    def __init__(self, source: AudioInput, output, sampling_rate: int, seconds: float, ended):
+        self.source, self.output, self.sampling_rate, self.ended = source, output, sampling_rate, ended
+        self.size, self.decoded = max(1, int(round(seconds * sampling_rate))), 0
+
+    def __iter__(self) -> _PipeBlocks:
+        return self
+
+    def __next__(self) -> np.ndarray:
+        if self.output.closed:
+            raise StopIteration
+        data = self.output.read(self.size * 4)
+        if data:
+            block = np.frombuffer(data, dtype=np.float32)
+            try:
+                _check_samples(block, self.source.name)
+            except InvalidAudioError:
+                self.close()
+                raise
+            self.decoded += len(block)
+            return block
+        self.close()
+        self.source._check_decoded(*self.ended(), self.decoded / self.sampling_rate)
+        raise StopIteration
+
+    def close(self) -> None:
+        self.output.close()
 
 
 def load_audio(source, sampling_rate: int, *, original_sampling_rate: int | None = None) -> np.ndarray:

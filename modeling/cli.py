@@ -2,8 +2,9 @@
 
 Each subcommand lives in its own module under :mod:`modeling.commands` and defines ``NAME``,
 ``HELP``, ``add_arguments(parser)`` and ``run(args) -> int``; this file only discovers and
-dispatches them. Errors from the emotune family end the command with their message and exit
-status 1; anything else is a bug and keeps its traceback. The libraries' own progress bars (loading
+dispatches them. Errors from the emotune family end the command with their message (on a line of its
+own: progress bars left open are closed first) and exit status 1; anything else is a bug and keeps
+its traceback. The libraries' own progress bars (loading
 weights, ...) are hidden unless ``--verbose``.
 """
 
@@ -16,7 +17,7 @@ import sys
 
 from . import commands
 from .errors import EmotuneError
-from .progress import library_progress_bars
+from .progress import end_progress_lines, library_progress_bars
 
 
 def _command_modules():
@@ -53,9 +54,11 @@ def main(argv: list[str] | None = None) -> int:
         with library_progress_bars(args.verbose):
             return int(args._run(args) or 0)
     except EmotuneError as error:
+        end_progress_lines()  # the message starts on a line of its own, not after a bar
         print(f"emotune {args.command}: error: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
+        end_progress_lines()
         print("interrupted", file=sys.stderr)
         return 130
 

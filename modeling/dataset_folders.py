@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["load_dataset_folder"]
+__all__ = ["dataset_config_names", "load_dataset_folder"]
 
 
 def load_dataset_folder(path: str | Path, config: str, split: str | None = None):
@@ -27,3 +27,18 @@ def load_dataset_folder(path: str | Path, config: str, split: str | None = None)
         return datasets.load_dataset(str(path), config, split=split)
     builder = datasets.load_dataset_builder(str(path), config)
     return datasets.load_dataset("parquet", data_files=dict(builder.config.data_files), split=split)
+
+
+def dataset_config_names(path: str | Path, what: str, accepted: str) -> list[str]:
+    """The configs of the dataset folder or Hub id ``path``; a path that is neither (a missing folder, or
+    a name the Hub does not have or cannot be asked about offline) is an
+    :class:`~modeling.errors.InvalidInputError`: "No {what} at {path}... Accepted: {accepted}"."""
+    import datasets
+
+    from .errors import InvalidInputError
+
+    try:
+        return datasets.get_dataset_config_names(str(path))
+    except (FileNotFoundError, ConnectionError) as error:  # ConnectionError: not a folder, and offline
+        reason = "" if isinstance(error, FileNotFoundError) else f" (not a folder; {error})"
+        raise InvalidInputError(f"No {what} at {str(path)!r}{reason}. Accepted: {accepted}") from None

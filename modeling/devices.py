@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .errors import InvalidInputError
 
-__all__ = ["DTYPES", "resolve_device_dtype"]
+__all__ = ["DTYPES", "lower_thread_priority", "resolve_device_dtype"]
 
 DTYPES = ("float32", "bfloat16", "float16")
 """Precisions accepted by name."""
@@ -25,3 +25,19 @@ def resolve_device_dtype(device=None, dtype=None):
     if dtype not in (torch.float32, torch.bfloat16, torch.float16):
         raise InvalidInputError(f"Unsupported dtype {dtype}. Accepted: {', '.join(DTYPES)}")
     return device, dtype
+
+
+def lower_thread_priority(nice: int) -> None:
+    """Raise the calling thread's nice value by ``nice`` (Linux schedules threads one by one; the processes
+    the thread starts, such as ffmpeg, inherit it): background work then takes the cores only when the
+    encoder leaves them idle. Elsewhere, or if the system refuses, nothing changes."""
+    import os
+    import threading
+
+    if nice <= 0 or not hasattr(os, "setpriority"):
+        return
+    try:
+        thread = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, thread, min(19, os.getpriority(os.PRIO_PROCESS, thread) + nice))
+    except OSError:
+        pass

@@ -1,4 +1,7 @@
-"""``emotune extract-features``: a unified emotion dataset -> Music2Emo features (what train.py reads)."""
+"""``emotune extract-features``: a unified emotion dataset -> Music2Emo features (what train.py reads).
+
+Resumable (``--resume``) and shared among the processes of ``accelerate launch -m modeling
+extract-features ...`` (see :func:`dataset_scripts.features.extract_features`)."""
 
 from __future__ import annotations
 
@@ -32,21 +35,33 @@ def add_arguments(parser) -> None:
 
     add_dynamic_arguments(parser)  # --dynamic, --window-seconds, --hop-seconds, --chords-per-window
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    parser.add_argument(
+        "--resume", action="store_true", help="continue an interrupted run (its journals in OUTPUT_DIR.parts)"
+    )
+    parser.add_argument("--overwrite", action="store_true", help="discard an interrupted run's journals")
+    parser.add_argument(
+        "--no-overlap",
+        action="store_true",
+        help="run each recording's stages one after another (no background workers)",
+    )
 
 
 def run(args) -> int:
     from dataset_scripts.features import extract_features
     from dataset_scripts.hub_layout import push_to_hub
 
+    from ..collection import Processes
     from ..music2emo.feature_extraction_music2emo import Music2EmoFeatureExtractor
 
+    processes = Processes()
+    device = args.device or (processes.device if processes.count > 1 else None)  # one accelerator a process
     extractor = Music2EmoFeatureExtractor(
         args.audio_encoder,
         layers=tuple(args.layers),
         chord_backend=args.chord_backend,
         chord_model=args.chord_model,
         key_method=args.key_method,
-        device=args.device,
+        device=device,
         dtype=args.dtype,
         batch_size=args.batch_size,
     )
@@ -60,10 +75,16 @@ def run(args) -> int:
         sources=args.sources,
         description=extractor.describe(),
         progress=not args.no_progress,
+        resume=args.resume,
+        overwrite=args.overwrite,
+        overlap=not args.no_overlap,
+        processes=processes,
         **dynamic,
     )
+    if summary is None:  # not the main process, or nothing to resume
+        return 0
     print(summary.text)
-    if dynamic:
+    if dynamic:  # counts of the rows this process extracted in this run
         print(dynamic["row_columns"].summary())
     if args.push_to_hub:
         print(f"Pushed to {push_to_hub(summary.folder.path, args.push_to_hub)}")

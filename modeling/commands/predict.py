@@ -1,7 +1,16 @@
-"""``emotune predict``: mood tags, valence-arousal, key and chords of audio files."""
+"""``emotune predict``: mood tags, valence-arousal, key and chords of audio files, folders and whole
+collections.
+
+A handful of files: the results are printed (or ``--json``, ``--plot``). A collection: ``--output
+results.jsonl`` (or ``.csv``, ``.parquet``) gets one record per file as it is done, ``--resume`` continues
+an interrupted run, and ``accelerate launch -m modeling predict ...`` shares the files among the processes
+of the launch (see :mod:`modeling.collection`).
+"""
 
 from __future__ import annotations
 
+import sys
+import time
 from pathlib import Path
 
 NAME = "predict"
@@ -11,7 +20,25 @@ HELP = "Recognise the emotion of audio files (mood tags, valence-arousal, quadra
 def add_arguments(parser) -> None:
     from ..defaults import MUSIC2EMO_MODEL
 
-    parser.add_argument("audio", nargs="+", metavar="AUDIO", help="audio files (anything ffmpeg decodes)")
+    parser.add_argument(
+        "audio", nargs="*", metavar="AUDIO", help="audio files (anything ffmpeg decodes) or folders of them"
+    )
+    parser.add_argument(
+        "--glob", help="in folders, the files matching this pattern (default: audio extensions)"
+    )
+    parser.add_argument("--files-from", metavar="LIST", help="a text file of paths, one a line ('-': stdin)")
+    parser.add_argument(
+        "--output",
+        metavar="OUT",
+        help="write a record per file as it is done: OUT.jsonl, OUT.csv or OUT.parquet",
+    )
+    parser.add_argument("--resume", action="store_true", help="skip the files OUT already holds")
+    parser.add_argument("--overwrite", action="store_true", help="replace an existing OUT")
+    parser.add_argument(
+        "--no-overlap",
+        action="store_true",
+        help="run each file's stages one after another (no background workers)",
+    )
     parser.add_argument(
         "--model", default=MUSIC2EMO_MODEL, help=f"Music2Emo Hub id or folder ({MUSIC2EMO_MODEL})"
     )
@@ -32,7 +59,7 @@ def add_arguments(parser) -> None:
     )
     parser.add_argument(
         "--dynamic-model",
-        help="a music2emo_dynamic model (folder or Hub id): adds valence-arousal every 0.5 s",
+        help="a music2emo_dynamic model (folder or Hub id): adds valence-arousal every 0.5 s (printed results)",
     )
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument(
@@ -71,15 +98,85 @@ def format_result(name: str, result: dict, top_k: int = 10) -> str:
 
 
 def run(args) -> int:
-    import json
+    from ..collection import CollectionProgress, FeatureRunner, Processes, RecordOutput, collect_audio_files
+    from ..errors import InvalidInputError
 
-    from tqdm.auto import tqdm
+    files = collect_audio_files(args.audio, glob=args.glob, files_from=args.files_from)
+    processes = Processes()
+    output = None
+    if args.output:
+        if args.json or args.plot or args.dynamic_model:
+            raise InvalidInputError(
+                "--json, --plot and --dynamic-model show the results of a handful of files; --output writes "
+                "the clip-level records of a collection to a file. Accepted: one or the other"
+            )
+        output = RecordOutput(args.output, resume=args.resume, overwrite=args.overwrite)
+        if processes.is_main:
+            output.clear()
+        processes.wait_for_everyone()
+        done = output.done()
+        processes.wait_for_everyone()  # every process has read what is done before any writes
+        todo = [path for path in files if path not in done]
+    elif processes.count > 1:
+        raise InvalidInputError(
+            f"{processes.count} processes share the files only with --output. Accepted: --output OUT.jsonl "
+            "(.csv, .parquet)"
+        )
+    else:
+        todo = files
+    mine = processes.share(todo)
+    mer = _pipeline(args, processes) if mine else None
+    postprocess = mer._sanitize_parameters(threshold=args.threshold)[2] if mine else {}
+    outcomes = []
+    if mine:  # the dynamic curve's extractor observes the encoder's frames of one file at a time
+        extractor = mer.dynamic.extractor if mer.dynamic else mer.feature_extractor
+        outcomes = FeatureRunner(extractor, overlap=not args.no_overlap and not mer.dynamic).run(mine)
+    writer = output.writer(processes.index, processes.count) if output and mine else None
+    description = " ".join(["predict", processes.label()]).strip()
+    progress = CollectionProgress(len(mine), description, enabled=len(mine) > 1 and processes.is_main)
+    results = {}
+    try:
+        for outcome in outcomes:
+            record, result = _record(mer, outcome, postprocess)
+            if writer is not None:
+                start = time.perf_counter()
+                writer.write(record)
+                outcome.timings["write"] = time.perf_counter() - start
+            else:
+                results[outcome.item] = result
+            progress.update(outcome.error is None, outcome.duration, outcome.timings)
+    except KeyboardInterrupt:
+        if writer is not None:
+            done_now = progress.succeeded + progress.failed
+            print(f"interrupted after {done_now} files: their records are in {writer.path}; the same command with "
+                  "--resume does the rest", file=sys.stderr)  # fmt: skip
+        raise
+    finally:
+        if outcomes and hasattr(outcomes, "close"):
+            outcomes.close()  # stops the background workers
+        if writer is not None:
+            writer.close()
+        progress.close()
+    if output is None:
+        return _print_results(args, results)
+    processes.wait_for_everyone()
+    totals = output.finish(files) if processes.is_main else None
+    processes.wait_for_everyone()
+    label = f"{processes.label()}: " if processes.count > 1 else ""
+    if args.resume and len(files) > len(todo):
+        label += f"{len(files) - len(todo)} files already done; "
+    print(f"{label}{progress.summary()}", flush=True)
+    if totals is not None:
+        print(f"{output.path}: {totals['records']} records, {totals['failed']} of them errors", flush=True)
+    return 0
+
+
+def _pipeline(args, processes):
     from transformers import pipeline
 
     import modeling  # noqa: F401  (registers the task)
 
     from ..defaults import BTC_CHORD_MODEL
-    from ..errors import EmotuneError
     from ..weights import resolve_model
 
     model = resolve_model(args.model)  # the installed copy, else the Hub; fails fast naming the fix
@@ -94,14 +191,25 @@ def run(args) -> int:
         options["encoder_quantization"] = args.encoder_quantization
     if args.dynamic_model:
         options["dynamic_model"] = resolve_model(args.dynamic_model)
-    mer = pipeline("music-emotion-recognition", model=model, device=args.device, **options)
-    results, failures = {}, 0
-    for path in tqdm(args.audio, desc="predict", unit="file", disable=len(args.audio) == 1):
-        try:
-            results[path] = mer(path, threshold=args.threshold)
-        except EmotuneError as error:
-            failures += 1
-            results[path] = {"error": str(error)}
+    device = args.device or (processes.device if processes.count > 1 else None)  # one accelerator a process
+    return pipeline("music-emotion-recognition", model=model, device=device, **options)
+
+
+def _record(mer, outcome, postprocess: dict) -> tuple[dict, dict]:
+    """The output record and the printed result of one outcome."""
+    from ..collection.records import error_record, result_record
+
+    if outcome.error is not None:
+        return error_record(outcome.item, str(outcome.error), outcome.duration), {"error": str(outcome.error)}
+    start = time.perf_counter()
+    result = mer.postprocess(mer.forward({"features": outcome.features}), **postprocess)
+    outcome.timings["head"] = time.perf_counter() - start
+    return result_record(outcome.item, result), result
+
+
+def _print_results(args, results: dict) -> int:
+    import json
+
     if args.json:
         print(json.dumps(results if len(results) > 1 else next(iter(results.values())), indent=2))
     else:
@@ -123,4 +231,4 @@ def run(args) -> int:
             )
             summary_figure(result, threshold=args.threshold).savefig(target, dpi=90)
             print(f"figure: {target}")
-    return 1 if failures else 0
+    return 1 if any("error" in result for result in results.values()) else 0

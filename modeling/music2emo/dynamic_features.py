@@ -254,16 +254,28 @@ class Music2EmoDynamicFeatureExtractor:
             "window longest, with the share of the window each covers."
         ) + (f"\n\n{self.card_note}" if self.card_note else "")
 
+    @property
+    def segment_seconds(self) -> float:
+        """The clip extractor's segment length (what :class:`~modeling.collection.FeatureRunner` reads)."""
+        return self.extractor.segment_seconds
+
     def __call__(self, audio, sampling_rate: int | None = None) -> Music2EmoDynamicFeatures:
         """Features and windows of ``audio`` (a path, an :class:`~modeling.audio.AudioInput`, or an array
         with its ``sampling_rate``)."""
+        return self.extract(audio, sampling_rate)
+
+    def extract(
+        self, audio, sampling_rate: int | None = None, *, overlap: bool | None = None
+    ) -> Music2EmoDynamicFeatures:
+        """:meth:`__call__` with the clip's stages overlapped or not (``None``: as the clip extractor says;
+        the windows come from the encoder, which runs in the calling thread either way)."""
         encoder = self.extractor.encoder
         pooler = WindowPooler(
             encoder.embedding_dim, self.window_seconds, self.hop_seconds, self.extractor.segment_seconds,
             self.frame_seconds, self.first_frame_seconds,
         )  # fmt: skip
         with encoder.observing_frames(pooler):
-            features = self.extractor(audio, sampling_rate=sampling_rate)
+            features = self.extractor.extract(audio, sampling_rate, overlap=overlap)
         starts = [round(start, 6) for start, _ in features.segments]
         expected = [round(k * self.extractor.segment_seconds, 6) for k in range(pooler.segments)]
         if starts != expected:

@@ -17,11 +17,18 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from ..dataset_folders import dataset_config_names
 from ..emotion.metrics import mer_metrics
 from ..errors import InvalidInputError
 from ..training.checkpoints import best_model_folder
 from ..training.data import evaluation_items
-from .features_data import FeatureRows, Music2EmoCollator, Music2EmoItems, load_feature_rows
+from .features_data import (
+    FEATURES_ACCEPTED,
+    FeatureRows,
+    Music2EmoCollator,
+    Music2EmoItems,
+    load_feature_rows,
+)
 
 __all__ = [
     "HEADLINE_METRICS",
@@ -198,7 +205,6 @@ def evaluate_command(
     output: str | None = None,
 ) -> dict:
     """``train.py evaluate``: prints the table, writes the JSON report, returns it."""
-    import datasets
     from accelerate import Accelerator
     from transformers import AutoModel
 
@@ -214,7 +220,8 @@ def evaluate_command(
             models[task] = cache[folder]
     models = {task: m.to(accelerator.device) for task, m in models.items()}
     if sources is None:
-        sources = [name for name in datasets.get_dataset_config_names(data) if name != "all"]
+        configs = dataset_config_names(data, "features dataset", FEATURES_ACCEPTED)
+        sources = [name for name in configs if name != "all"]
         if not sources:
             raise InvalidInputError(f"{data} has no per-source configs to evaluate; name them with --sources")
     results = evaluate_models(models, data, sources, split, accelerator, batch_size=batch_size)

@@ -7,6 +7,12 @@ recognises its chords (:mod:`modeling.chords.recognition`), detects its key
 them as Music2Emo expects. Both consumers read the audio block by block, so memory stays flat as
 the clip grows. :class:`Music2EmoFeatures` holds the result; ``timings`` records the seconds each
 stage took (the benchmark reads them).
+
+With ``overlap=True`` (the default) a file is decoded once (one ffmpeg process resampling to both
+rates) and its chords and key are found in a background thread while the encoder runs in the calling
+thread; without, the stages run one after another and the file is decoded twice (the path before
+overlap). The features are the same either way, to the last bit (tests/music2emo compare them).
+:mod:`modeling.collection` runs many files with the next files' decoding and chords overlapping too.
 """
 
 from __future__ import annotations
@@ -22,9 +28,10 @@ from ..chords import EncodedChords, Key, TimedChord, encode_chords, normalize_ch
 from ..chords.key import detect_key
 from ..chords.recognition import load_chord_recognizer
 from ..defaults import MERT_MODEL
+from ..devices import lower_thread_priority
 from .audio_encoder import MertEncoder
 
-__all__ = ["Music2EmoFeatureExtractor", "Music2EmoFeatures"]
+__all__ = ["Music2EmoFeatureExtractor", "Music2EmoFeatures", "SegmentCutter"]
 
 
 @dataclass
@@ -90,6 +97,37 @@ class Music2EmoFeatures:
         return encode_chords(normalize_chords([c.label for c in chords], self.key), self.max_chords)
 
 
+class SegmentCutter:
+    """Consecutive encoder blocks (``segment_seconds`` long, the last may be shorter) -> the segments encoded.
+
+    Every block is a segment, except a last block shorter than 1 s after full ones: too short to encode,
+    it is left out and its seconds join the previous segment's span. So a block is released one block late
+    (:meth:`push` returns what can be encoded now, :meth:`finish` the rest); :attr:`spans` are the segments'
+    ``(start_s, end_s)``, final after :meth:`finish`.
+    """
+
+    def __init__(self, sampling_rate: int):
+        self.sampling_rate = sampling_rate
+        self.spans: list[tuple[float, float]] = []
+        self._held: np.ndarray | None = None
+        self._position = 0.0
+
+    def push(self, block: np.ndarray) -> list[np.ndarray]:
+        ready = [] if self._held is None else [self._held]
+        self._held = block
+        self.spans.append((self._position, self._position + len(block) / self.sampling_rate))
+        self._position += len(block) / self.sampling_rate
+        return ready
+
+    def finish(self) -> list[np.ndarray]:
+        held, self._held = self._held, None
+        if held is not None and len(held) < self.sampling_rate and len(self.spans) > 1:
+            last = self.spans.pop()
+            self.spans[-1] = (self.spans[-1][0], last[1])
+            return []
+        return [] if held is None else [held]
+
+
 class _Timed:
     """Wraps an iterator and adds the seconds spent waiting for it to ``timings[name]``."""
 
@@ -124,7 +162,15 @@ class Music2EmoFeatureExtractor:
             encoder runs.
         encoder_quantization: ``None`` (default, exact) or ``"dynamic-int8"`` (the encoder's Linear layers
             in int8 on a CPU: faster, not exact; see :class:`~modeling.music2emo.audio_encoder.MertEncoder`).
+        overlap: decode once and find chords and key in a background thread while the encoder runs (default;
+            the same features); ``False`` runs the stages one after another.
+        background_nice: how much lower the background threads' scheduling priority is (their decoding and
+            chords then take the cores only when the encoder leaves them idle; 0 keeps it).
     """
+
+    progress: bool | None = None
+    """A progress bar over the segments of long clips (10 segments or more): ``None`` shows it when
+    stderr is a terminal, ``True`` always, ``False`` never."""
 
     def __init__(
         self,
@@ -139,7 +185,11 @@ class Music2EmoFeatureExtractor:
         dtype=None,
         batch_size: int | None = None,
         encoder_quantization: str | None = None,
+        overlap: bool = True,
+        background_nice: int = 10,
     ):
+        self.overlap = overlap
+        self.background_nice = background_nice
         self.encoder = MertEncoder(
             audio_encoder,
             layers,
@@ -180,23 +230,103 @@ class Music2EmoFeatureExtractor:
     def __call__(self, audio, sampling_rate: int | None = None) -> Music2EmoFeatures:
         """Features of ``audio``: a path, an :class:`~modeling.audio.AudioInput`, or an array with
         its ``sampling_rate``."""
+        return self.extract(audio, sampling_rate)
+
+    def extract(
+        self, audio, sampling_rate: int | None = None, *, overlap: bool | None = None
+    ) -> Music2EmoFeatures:
+        """:meth:`__call__` with the stages overlapped or not (``None``: as :attr:`overlap` says)."""
         timings: dict[str, float] = {}
         source = audio if isinstance(audio, AudioInput) else AudioInput(audio, sampling_rate)
-        segment_embeddings, segments = self._encode_segments(source, timings)
+        if not (self.overlap if overlap is None else overlap):
+            embeddings, segments = self._encode_blocks(self.encoder_blocks(source), timings, source)
+            chords, key = self.chords_and_key(self.chord_blocks(source), timings)
+            return self.features(embeddings, segments, chords, key, timings)
+        import threading
 
-        rate = self.chord_recognizer.sampling_rate
-        block_seconds = getattr(self.chord_recognizer, "block_seconds", None)
+        encoder_blocks, chord_blocks = self.decode(source)
+        found: dict = {}
+
+        def chords_and_key() -> None:
+            lower_thread_priority(self.background_nice)
+            try:
+                found["result"] = self.chords_and_key(chord_blocks, found.setdefault("timings", {}))
+            except BaseException as error:  # handed to the calling thread, which raises it
+                found["error"] = error
+            finally:
+                chord_blocks.close()  # an early end stops the decoding
+
+        worker = threading.Thread(target=chords_and_key, name="emotune-chords", daemon=True)
+        worker.start()
+        try:
+            embeddings, segments = self._encode_blocks(encoder_blocks, timings, source)
+        finally:
+            encoder_blocks.close()
+            worker.join()
+        if "error" in found:
+            raise found["error"]
+        found["timings"].pop("decode", None)  # its wait for the shared decode, which the encoder paces
+        _add_timings(timings, found["timings"])
+        return self.features(embeddings, segments, *found["result"], timings)
+
+    # --- the stages (modeling.collection's runner composes them too) ----------------------------------
+
+    @property
+    def chord_block_seconds(self) -> float | None:
+        """Seconds per block the chord recogniser streams (``None``: it reads the whole clip at once)."""
+        return getattr(self.chord_recognizer, "block_seconds", None)
+
+    def encoder_blocks(self, source: AudioInput) -> Iterator[np.ndarray]:
+        """The encoder's ``segment_seconds`` blocks of ``source`` (a decode of their own)."""
+        return source.blocks(self.encoder.sampling_rate, self.segment_seconds)
+
+    def chord_blocks(self, source: AudioInput) -> Iterator[np.ndarray]:
+        """The chord recogniser's blocks of ``source`` (a decode of their own)."""
+        return source.blocks(self.chord_recognizer.sampling_rate, self.chord_block_seconds or 3600.0)
+
+    def decode(self, source: AudioInput) -> tuple[Iterator[np.ndarray], Iterator[np.ndarray]]:
+        """``(encoder_blocks, chord_blocks)`` from one decode; read them from two threads."""
+        return source.blocks_at_two_rates(
+            (self.encoder.sampling_rate, self.segment_seconds),
+            (self.chord_recognizer.sampling_rate, self.chord_block_seconds or 3600.0),
+        )
+
+    def chords_and_key(
+        self, blocks: Iterator[np.ndarray], timings: dict[str, float]
+    ) -> tuple[list[TimedChord], Key]:
+        """Chords and key of the chord recogniser's blocks; adds ``decode`` (waiting for the blocks),
+        ``chords`` and ``key`` seconds to ``timings``."""
         decoded_before = timings.get("decode", 0.0)
         start = time.perf_counter()
-        blocks = _Timed(iter(source.blocks(rate, block_seconds or 3600.0)), timings, "decode")
-        if block_seconds is not None:
+        blocks = _Timed(iter(blocks), timings, "decode")
+        if self.chord_block_seconds is not None:
             chords = self.chord_recognizer.recognize_blocks(blocks)
         else:
-            chords = self.chord_recognizer(np.concatenate(list(blocks)), rate)
-        timings["chords"] = time.perf_counter() - start - (timings["decode"] - decoded_before)
+            chords = self.chord_recognizer(np.concatenate(list(blocks)), self.chord_recognizer.sampling_rate)
+        timings["chords"] = timings.get("chords", 0.0) + (
+            time.perf_counter() - start - (timings.get("decode", 0.0) - decoded_before)
+        )
         start = time.perf_counter()
         key = detect_key(chords, self.key_method)
-        timings["key"] = time.perf_counter() - start
+        timings["key"] = timings.get("key", 0.0) + time.perf_counter() - start
+        return chords, key
+
+    def embed(self, segments: list[np.ndarray], timings: dict[str, float]) -> np.ndarray:
+        """``(len(segments), embedding_dim)`` embeddings; adds the ``encoder`` seconds to ``timings``."""
+        start = time.perf_counter()
+        embedding = self.encoder.embed(segments)
+        timings["encoder"] = timings.get("encoder", 0.0) + time.perf_counter() - start
+        return embedding
+
+    def features(
+        self,
+        segment_embeddings: np.ndarray,
+        segments: list[tuple[float, float]],
+        chords: list[TimedChord],
+        key: Key,
+        timings: dict[str, float],
+    ) -> Music2EmoFeatures:
+        """The :class:`Music2EmoFeatures` of a clip's stages' results."""
         return Music2EmoFeatures(
             segment_embeddings=segment_embeddings,
             segments=segments,
@@ -208,32 +338,28 @@ class Music2EmoFeatureExtractor:
             timings=timings,
         )
 
-    def _encode_segments(self, source: AudioInput, timings: dict[str, float]):
-        """Stream ``segment_seconds`` blocks into the encoder, ``batch_size`` at a time. A last
-        segment shorter than 1 s after full ones is too short to encode and is left out (its
-        seconds still count in the last segment's span)."""
-        rate = self.encoder.sampling_rate
-        embeddings, segments, pending, held, position = [], [], [], None, 0.0
-        for block in _Timed(iter(source.blocks(rate, self.segment_seconds)), timings, "decode"):
-            if held is not None:
-                pending.append(held)
-                if len(pending) == self.encoder.batch_size:
-                    embeddings.append(self._embed(pending, timings))
-                    pending = []
-            held = block
-            segments.append((position, position + len(block) / rate))
-            position += len(block) / rate
-        if held is not None and len(held) < rate and len(segments) > 1:
-            last = segments.pop()
-            segments[-1] = (segments[-1][0], last[1])
-        else:
-            pending.append(held)
-        if pending:
-            embeddings.append(self._embed(pending, timings))
-        return np.concatenate(embeddings), segments
+    def _encode_blocks(self, blocks: Iterator[np.ndarray], timings: dict[str, float], source: AudioInput):
+        """Stream the encoder blocks of ``source`` into the encoder, ``batch_size`` segments at a time (see
+        :class:`SegmentCutter`), with a bar over the segments of long clips (:attr:`progress`);
+        ``(embeddings, spans)``."""
+        from tqdm.auto import tqdm
 
-    def _embed(self, segments: list[np.ndarray], timings: dict[str, float]) -> np.ndarray:
-        start = time.perf_counter()
-        embedding = self.encoder.embed(segments)
-        timings["encoder"] = timings.get("encoder", 0.0) + time.perf_counter() - start
-        return embedding
+        cutter, embeddings, pending = SegmentCutter(self.encoder.sampling_rate), [], []
+        expected = int(np.ceil(source.duration / self.segment_seconds))
+        shown = False if expected < 10 else self.progress  # None: tqdm shows it on a terminal
+        bar = tqdm(_Timed(iter(blocks), timings, "decode"), total=expected, desc=source.name, unit="segment",
+                   leave=False, disable=None if shown is None else not shown)  # fmt: skip
+        for block in bar:
+            pending += cutter.push(block)
+            if len(pending) >= self.encoder.batch_size:
+                embeddings.append(self.embed(pending, timings))
+                pending = []
+        pending += cutter.finish()
+        if pending:
+            embeddings.append(self.embed(pending, timings))
+        return np.concatenate(embeddings), cutter.spans
+
+
+def _add_timings(timings: dict[str, float], more: dict[str, float]) -> None:
+    for name, seconds in more.items():
+        timings[name] = timings.get(name, 0.0) + seconds

@@ -18,13 +18,14 @@ from typing import Literal
 import numpy as np
 import torch
 
-from ..dataset_folders import load_dataset_folder
+from ..dataset_folders import dataset_config_names, load_dataset_folder
 from ..errors import DatasetBuildError, InvalidInputError
 from ..training.data import SourceItem
 
 __all__ = ["FeatureRows", "Music2EmoCollator", "Music2EmoItems", "load_feature_rows", "load_features_split"]
 
 _ANNOTATED = "annotated"
+FEATURES_ACCEPTED = "a folder (or Hub id) written by emotune extract-features"
 
 
 class FeatureRows:
@@ -101,17 +102,12 @@ class FeatureRows:
         return values.reshape(-1, self.embedding_dim)
 
 
-def load_features_split(path: str, source: str, split: str, columns, accepted: str):
+def load_features_split(
+    path: str, source: str, split: str, columns, writer: str = "emotune extract-features"
+):
     """``load_dataset_folder(path, source, split=split)`` with clear errors: no dataset, no such config or
-    split, or one of ``columns`` missing (``accepted`` names the command that writes such a dataset)."""
-    import datasets
-
-    try:
-        configs = datasets.get_dataset_config_names(path)
-    except FileNotFoundError:
-        raise InvalidInputError(
-            f"No features dataset at {path!r}. Accepted: a folder (or Hub id) written by {accepted}"
-        ) from None
+    split, or one of ``columns`` missing (``writer`` names the command that writes such a dataset)."""
+    configs = dataset_config_names(path, "features dataset", f"a folder (or Hub id) written by {writer}")
     if source not in configs:
         raise InvalidInputError(f"The features dataset {path} has no config {source!r}; it has {configs}")
     try:
@@ -125,7 +121,7 @@ def load_features_split(path: str, source: str, split: str, columns, accepted: s
     missing = sorted(set(columns) - set(dataset.column_names))
     if missing:
         raise InvalidInputError(
-            f"{path} ({source}) lacks the column(s) {missing}. Accepted: the output of {accepted}"
+            f"{path} ({source}) lacks the column(s) {missing}. Accepted: the output of {writer}"
         )
     return dataset
 

@@ -48,6 +48,7 @@ _EXTRACTOR_OPTIONS = (
     "encoder_dtype",
     "batch_size",
     "encoder_quantization",
+    "overlap",
 )
 
 

@@ -106,7 +106,7 @@ class Music2EmoRecipe(Recipe):
             raise InvalidInputError(
                 f"Unknown recipe section(s) {unknown} for `{role}`. Accepted: {sorted(sections)}"
             )
-        self.role = role
+        self.role = self.name = role
         self.recipe = dict(recipe)
         self.data = read_section(DataConfig, recipe, "data")
         self.distillation = (

@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 from ..errors import EmotuneError, InvalidInputError
-from ..progress import library_progress_bars
+from ..progress import end_progress_lines, library_progress_bars
 from .checkpoints import best_model_folder
 from .config import load_recipe
 
@@ -105,8 +105,13 @@ def main(argv: list[str] | None = None, prog: str = "train.py") -> int:
         with library_progress_bars(args.verbose):
             return _run(args)
     except EmotuneError as error:
+        end_progress_lines()  # the message starts on a line of its own, not after an epoch's bar
         print(f"{prog} {args.recipe}: error: {error}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        end_progress_lines()
+        print("interrupted", file=sys.stderr)
+        return 130
 
 
 def _run(args) -> int:

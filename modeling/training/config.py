@@ -60,7 +60,13 @@ def _read_yaml(path: Path, seen: tuple[Path, ...] = ()) -> dict:
     try:
         recipe = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as error:
-        raise InvalidInputError(f"Recipe file {path} is not valid YAML: {error}") from None
+        mark = getattr(error, "problem_mark", None)
+        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = " ".join(filter(None, (getattr(error, "context", None), getattr(error, "problem", None))))
+        raise InvalidInputError(
+            f"Recipe file {path} is not valid YAML{where}: {problem or error}. Accepted: a YAML mapping of "
+            "sections, e.g. `training: {max_epochs: 3}`"
+        ) from None
     if not isinstance(recipe, dict):
         raise InvalidInputError(
             f"Recipe file {path} must hold a mapping of sections, got {type(recipe).__name__}"
@@ -150,8 +156,10 @@ def _convert(value: Any, annotation: Any, where: str) -> Any:
                 f"{where} must be a{'n integer' if annotation is int else ' number'}, got {value!r}"
             ) from None
     if annotation is str:
-        if isinstance(value, (dict, list)):
-            raise InvalidInputError(f"{where} must be a string, got {value!r}")
+        if value is None or isinstance(value, (dict, list)):  # None: `key=` or `key: null`, not "None"
+            raise InvalidInputError(
+                f"{where} must be a string, got {'nothing' if value is None else repr(value)}"
+            )
         return str(value)
     return value
 

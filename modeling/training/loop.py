@@ -9,6 +9,7 @@ log, a plot of the curves, and the upload to the Hub.
 Output folder::
 
     OUTPUT/recipe.yaml              the resolved recipe
+    OUTPUT/run.json                 which recipe (``teacher``, ``amt``, ...) the run trains
     OUTPUT/log.jsonl                one record per epoch (and every N steps if asked)
     OUTPUT/checkpoints/step-N/      the latest resumable state (``--resume``)
     OUTPUT/<best folder>/           save_pretrained + model card, one per monitored quantity
@@ -47,6 +48,9 @@ class Recipe(ABC):
     the loop sets before each epoch (see :class:`~modeling.training.data.MultiSourceBatchSampler`).
     """
 
+    name: str = ""
+    """The recipe's name (``teacher``, ``amt``; the class name if empty), written to ``OUTPUT/run.json``
+    so that ``--resume`` refuses a run of another recipe before any work starts."""
     best_models: Mapping[str, str] = {"best": "val_loss"}
     """Folder name -> validation quantity (lower is better) whose best epoch is saved there."""
     root_model: str = "best"
@@ -112,12 +116,40 @@ def _scheduler(optimizer, config: LoopConfig, training_steps: int):
     )
 
 
-def _check_output_dir(output_dir: Path, resume: bool) -> None:
-    if not resume and (output_dir / CHECKPOINTS).is_dir() and any((output_dir / CHECKPOINTS).iterdir()):
+_RUN = "run.json"
+
+
+def _recipe_name(recipe: Recipe) -> str:
+    return recipe.name or type(recipe).__name__
+
+
+def _check_output_dir(output_dir: Path, resume: bool, recipe_name: str) -> None:
+    """Refuse, before any work, an output folder holding checkpoints (without ``--resume``), or
+    (with it) the checkpoints of another recipe's run."""
+    if output_dir.exists() and not output_dir.is_dir():
+        raise InvalidInputError(
+            f"The output folder {output_dir} is a file. Accepted: a folder (new or a run's)"
+        )
+    has_checkpoints = (output_dir / CHECKPOINTS).is_dir() and any((output_dir / CHECKPOINTS).iterdir())
+    if not resume and has_checkpoints:
         raise InvalidInputError(
             f"{output_dir} already holds a training run's checkpoints. Pass --resume to continue it, "
             "or choose another --output-dir"
         )
+    run = output_dir / _RUN
+    if resume and has_checkpoints and run.is_file():
+        try:
+            started = json.loads(run.read_text(encoding="utf-8")).get("recipe")
+        except (ValueError, AttributeError):
+            raise InvalidInputError(
+                f"{run} is not the JSON emotune writes; remove it to resume anyway"
+            ) from None
+        if started != recipe_name:
+            raise InvalidInputError(
+                f"{output_dir} holds a run of the `{started}` recipe; --resume continues a run only with the "
+                f"recipe it was started with. Accepted: `train.py {started} ... --resume`, or another --output-dir "
+                f"for `{recipe_name}`"
+            )
 
 
 def _report_recipe_changes(output_dir: Path, recipe: Mapping, accelerator) -> None:
@@ -165,7 +197,22 @@ def _resume(
         if accelerator.is_main_process and log.path.exists():
             log.path.unlink()
         return
-    accelerator.load_state(str(checkpoint))
+    try:
+        accelerator.load_state(str(checkpoint))
+    except (
+        RuntimeError,
+        KeyError,
+        ValueError,
+        OSError,
+        EOFError,
+    ) as error:  # another model's state, a cut file
+        detail = " ".join(str(error).split()) or type(error).__name__
+        detail = detail if len(detail) <= 240 else detail[:240] + "..."
+        raise InvalidInputError(
+            f"Cannot resume from {checkpoint}: it does not hold this recipe's model and optimizer state "
+            f"({detail}). Accepted: --resume with the recipe and model settings the run was started with, or "
+            "another --output-dir"
+        ) from None
     accelerator.print(
         f"resuming from {checkpoint}: epoch {state.epoch + 1}, {state.step_in_epoch} of "
         f"{steps_per_epoch} batches done, global step {state.global_step}"
@@ -324,21 +371,23 @@ def run_training(
 def _run_training(recipe, config, output_dir: Path, recipe_dict, resume, push_to_hub) -> dict[str, Any]:
     from accelerate.utils import set_seed
 
-    _check_output_dir(output_dir, resume)
+    _check_output_dir(output_dir, resume, _recipe_name(recipe))
     accelerator = _make_accelerator(config)
-    if accelerator.is_main_process:
-        output_dir.mkdir(parents=True, exist_ok=True)
-    accelerator.wait_for_everyone()
-    _report_recipe_changes(output_dir, recipe_dict, accelerator)
     accelerator.print(
         f"training on {accelerator.num_processes} process(es), device {accelerator.device}, "
         f"mixed precision {accelerator.mixed_precision}; output {output_dir}"
     )
     set_seed(config.seed)
+    # data, model and the checkpoint to resume first: a run that cannot start writes nothing
     recipe.setup(accelerator, config)
     loop = _Loop(recipe, config, output_dir, accelerator)
     if resume:
         _resume(accelerator, output_dir, loop.state, loop.log, len(loop.train_loader))
+    if accelerator.is_main_process:
+        output_dir.mkdir(parents=True, exist_ok=True)
+        (output_dir / _RUN).write_text(json.dumps({"recipe": _recipe_name(recipe)}) + "\n", encoding="utf-8")
+    accelerator.wait_for_everyone()
+    _report_recipe_changes(output_dir, recipe_dict, accelerator)
     while loop.state.epoch < config.max_epochs and not loop.state.stopped_early:
         started = time.perf_counter()
         loop.train_epoch()

@@ -20,8 +20,8 @@ from ..errors import InvalidVideoError, MissingDependencyError
 __all__ = ["ACCEPTED_VIDEO", "VideoInfo", "probe_video", "require_program", "run_program"]
 
 ACCEPTED_VIDEO = (
-    "a video file with a video stream that ffmpeg can decode (mp4, mov, mkv, webm, avi, ...), "
-    "at least 1 second long with at least 2 frames; an audio track is optional"
+    "a video file with a video stream that ffmpeg can decode (mp4, mov, mkv, webm, avi, gif, ...), "
+    "at least 1 second long; an audio track is optional"
 )
 
 _LOG_PREFIX = re.compile(r"^\[[^\]]* @ 0x[0-9a-f]+\] ")
@@ -120,8 +120,19 @@ def probe_video(path: str | Path) -> VideoInfo:
         raise InvalidVideoError(
             f"{path} has no video stream (streams found: {found}). Accepted: {ACCEPTED_VIDEO}"
         )
+    container = report.get("format", {}).get("format_name", "")
+    if container == "image2" or container.endswith("_pipe"):
+        raise InvalidVideoError(
+            f"{path} is a still image ({video[0].get('codec_name', container)}), not a video: Video2Music makes "
+            "one chord per second of video. Accepted: a video; to score a picture, make a video of it first, "
+            f"e.g. ffmpeg -loop 1 -i {path.name} -t 10 -pix_fmt yuv420p picture.mp4"
+        )
     stream = video[0]
-    duration = _rate(stream.get("duration")) or _rate(report.get("format", {}).get("duration"))
+    duration = (
+        _rate(stream.get("duration"))
+        or _tag_duration(stream)
+        or _rate(report.get("format", {}).get("duration"))
+    )
     rotation = _rotation(stream)
     width, height = int(stream.get("width", 0)), int(stream.get("height", 0))
     if rotation % 180:
@@ -137,6 +148,19 @@ def probe_video(path: str | Path) -> VideoInfo:
         rotation=rotation,
         stream_index=int(stream.get("index", 0)),
     )
+
+
+def _tag_duration(stream: dict) -> float:
+    """The stream's duration from Matroska/WebM's ``DURATION`` tag (``HH:MM:SS.nnnnnnnnn``), or 0.
+
+    Matroska stores no per-stream duration; without the tag the container's duration, that of the
+    longest stream, would make a video track shorter than its audio look as long as the audio."""
+    text = next((v for k, v in stream.get("tags", {}).items() if k.upper() == "DURATION"), "")
+    match = re.fullmatch(r"(\d+):(\d+):(\d+(?:\.\d*)?)", text.strip())
+    if not match:
+        return 0.0
+    hours, minutes, seconds = match.groups()
+    return 3600 * int(hours) + 60 * int(minutes) + float(seconds)
 
 
 def _is_cover_art(stream: dict) -> bool:

@@ -32,6 +32,23 @@ curves = regression(torch.rand(1, 30, 776)).predictions  # (1, 30, 2): note dens
 ```"""
 
 
+DIFFERENCES_FROM_THE_ORIGINAL_APP = """\
+emotune feeds the models what they were trained on, as Video2Music's app does, and follows the
+training where the app does not:
+
+- **Padding (as the original).** Every video's features are padded with zeros to 300 s before the
+  AMT and the bi-GRU (`video_padding: "zeros"` in the configs), as the training data and the app pad
+  them; fed only the real seconds, the same weights give other chord logits and curves. Videos longer
+  than 300 s are generated in 300-second windows, each primed with the chord before it (the app stops
+  at 300 s). `video_padding: "mask"` (emotune's option) masks the padding instead.
+- **Sampling (as the original).** A chord is drawn from the 157 chord probabilities of the softmax
+  over all 159 logits, with `N` and a third repeat of a chord at probability 0, one categorical draw
+  per step: the same seed gives the same chords as the app seeded with `torch.manual_seed(seed)`.
+- **Primer (as the training).** The app encodes a major primer chord with quality id 0; the training
+  data, and emotune, use 1 (`maj`).
+"""
+
+
 def amt_model_card(
     config,
     *,
@@ -71,6 +88,7 @@ def amt_model_card(
         datasets=datasets,
         metrics=metrics,
         recipe=recipe,
+        sections={"Differences from the original app": DIFFERENCES_FROM_THE_ORIGINAL_APP},
         limitations=(
             "Trained on MuVi-Sync music videos; chords are generated in C major / A minor and transposed by the "
             "arrangement. Videos longer than the model's maximum length are generated window by window."

@@ -158,7 +158,8 @@ class AMTAttention(nn.Module):
                 k, v = cache.memory[layer]
             else:
                 k, v = (self._split(t) for t in self.project(memory, slice(1, 3)).chunk(2, dim=-1))
-                if cache is not None:
+                if cache is not None:  # contiguous once, so that every step reads them without a copy
+                    k, v = k.contiguous(), v.contiguous()
                     cache.memory[layer] = (k, v)
         q = q * self.head_dim**-0.5
         scores = q @ k.transpose(-1, -2)
@@ -351,6 +352,8 @@ class AMTModel(AMTPreTrainedModel, GenerationMixin):
         """Decoder over inputs ``x (B, L, d_model)`` -> logits ``(B, L, 159)``. With a ``cache``, ``x`` holds
         the steps after the ``cache.length`` cached ones, and the cache is extended by them."""
         length = x.shape[1]
+        if cache is not None and length == 1 and cache.memory[0] is not None and not self.training:
+            return self._decode_step(x, memory_padding_mask, cache)
         start = 0 if cache is None else cache.length
         mask = None
         if length > 1:
@@ -361,6 +364,44 @@ class AMTModel(AMTPreTrainedModel, GenerationMixin):
             x = layer(x, memory, mask, memory_padding_mask, cache=cache, layer=index)
         if cache is not None:
             cache.length += length
+        return self.lm_head(self.decoder_norm(x))
+
+    def _decode_step(self, x, memory_padding_mask, cache: AMTDecoderCache) -> torch.Tensor:
+        """One incremental step of :meth:`decode` (``x (B, 1, d_model)``, the memory's keys and values
+        cached): the decoder layers' arithmetic, operation for operation (dropout is off), written on
+        their weights directly, so that a step costs reading the weights and little more."""
+        batch, position = x.shape[0], cache.length
+        end = position + 1
+        for index, layer in enumerate(self.decoder_layers):
+            attention, cross, feed_forward = layer.self_attn, layer.cross_attn, layer.feed_forward
+            heads, head_dim = attention.heads, attention.head_dim
+            width, scale = heads * head_dim, head_dim**-0.5
+            projected = F.linear(x, attention.in_proj.weight, attention.in_proj.bias)
+            q, k, v = projected.view(batch, 3, heads, 1, head_dim).unbind(1)
+            cache.keys[index][:, :, position:end] = k
+            cache.values[index][:, :, position:end] = v
+            keys, values = cache.keys[index][:, :, :end], cache.values[index][:, :, :end]
+            q = q * scale
+            relative = attention.relative_embedding[attention.relative_embedding.shape[0] - end :]
+            scores = q @ keys.transpose(-1, -2) + q @ relative.to(q.dtype).T
+            attended = (scores.softmax(dim=-1) @ values).view(batch, 1, width)
+            attended = F.linear(attended, attention.out_proj.weight, attention.out_proj.bias)
+            x = F.layer_norm(x + attended, (width,), layer.norm1.weight, layer.norm1.bias, layer.norm1.eps)
+
+            q = F.linear(x, cross.in_proj.weight[:width], cross.in_proj.bias[:width])
+            q = q.view(batch, heads, 1, head_dim) * scale
+            memory_keys, memory_values = cache.memory[index]
+            scores = q @ memory_keys.transpose(-1, -2)
+            if memory_padding_mask is not None:
+                scores = scores.masked_fill(memory_padding_mask[:, None, None, :], float("-inf"))
+            crossed = (scores.softmax(dim=-1) @ memory_values).view(batch, 1, width)
+            crossed = F.linear(crossed, cross.out_proj.weight, cross.out_proj.bias)
+            x = F.layer_norm(x + crossed, (width,), layer.norm2.weight, layer.norm2.bias, layer.norm2.eps)
+
+            hidden = F.relu(F.linear(x, feed_forward.linear1.weight, feed_forward.linear1.bias))
+            hidden = F.linear(hidden, feed_forward.linear2.weight, feed_forward.linear2.bias)
+            x = F.layer_norm(x + hidden, (width,), layer.norm3.weight, layer.norm3.bias, layer.norm3.eps)
+        cache.length = end
         return self.lm_head(self.decoder_norm(x))
 
     def forward(

@@ -57,7 +57,11 @@ def load_split(path: str, config: str, split: str):
     """One split of a MuVi-Sync folder, with a clear error when it is not one."""
     try:
         dataset = load_dataset_folder(path, config, split=split)
-    except (FileNotFoundError, ValueError) as error:
+    except (
+        FileNotFoundError,
+        ValueError,
+        ConnectionError,
+    ) as error:  # ConnectionError: not a folder, offline
         raise InvalidInputError(
             f"Cannot read split {split!r} of {path!r} ({error}). Accepted: a folder written by "
             "emotune build-dataset muvi-sync"

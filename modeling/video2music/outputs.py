@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
@@ -36,7 +37,9 @@ from .rendering import DEFAULT_SOUNDFONT, check_video_output, mux_video, render_
 __all__ = [
     "AUDIO_FORMATS",
     "VideoMusicOutputs",
+    "output_files",
     "plot_timeline",
+    "removed_on_error",
     "render_video_music",
     "save_summary",
     "write_video_music",
@@ -59,12 +62,43 @@ class VideoMusicOutputs:
     summary: dict = field(default_factory=dict)
 
 
+def output_files(output: str | Path, audio_format: str = ".flac") -> list[Path]:
+    """Every file a render to ``output`` may write: the video, ``.mid``, the audio, ``.json``, the
+    figures (``.png``, ``.affect.png``)."""
+    output = Path(output)
+    return [output, *(output.with_suffix(s) for s in (".mid", audio_format, ".json", ".png", ".affect.png"))]
+
+
+def _stamp(path: Path):
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        return None
+    return status.st_ino, status.st_size, status.st_mtime_ns
+
+
+@contextmanager
+def removed_on_error(paths: Iterable[str | Path]) -> Iterator[None]:
+    """If the block fails, the files of ``paths`` it created or rewrote are deleted, so a failed render
+    leaves no half-written output beside complete ones (files it did not touch stay)."""
+    paths = [Path(path) for path in paths]
+    before = {path: _stamp(path) for path in paths}
+    try:
+        yield
+    except BaseException:
+        for path in paths:
+            if _stamp(path) not in (None, before[path]):
+                path.unlink(missing_ok=True)
+        raise
+
+
 def write_video_music(
     video: str | Path, chords: Sequence[str | Chord], output: str | Path, *, plot: bool = False, **options
 ) -> VideoMusicOutputs:
     """Render (:func:`render_video_music`, which documents ``options``) and save the summary and,
     with ``plot``, the chord timeline (:func:`save_summary`)."""
-    return save_summary(render_video_music(video, chords, output, **options), plot=plot)
+    with removed_on_error(output_files(output, options.get("audio_format", ".flac"))):
+        return save_summary(render_video_music(video, chords, output, **options), plot=plot)
 
 
 def save_summary(outputs: VideoMusicOutputs, *, plot: bool = False, **extra) -> VideoMusicOutputs:
@@ -135,16 +169,17 @@ def render_video_music(
         "json": output.with_suffix(".json"),
     }
     output.parent.mkdir(parents=True, exist_ok=True)
-    midi.write(str(paths["midi"]))
-    render_midi(midi, paths["audio"], soundfont=soundfont, duration=info.duration, gain=gain)
-    mux_video(
-        info.path,
-        paths["audio"],
-        output,
-        keep_original_audio=keep_original_audio,
-        original_audio_db=original_audio_db,
-        video_info=info,
-    )
+    with removed_on_error([output, *paths.values()]):
+        midi.write(str(paths["midi"]))
+        render_midi(midi, paths["audio"], soundfont=soundfont, duration=info.duration, gain=gain)
+        mux_video(
+            info.path,
+            paths["audio"],
+            output,
+            keep_original_audio=keep_original_audio,
+            original_audio_db=original_audio_db,
+            video_info=info,
+        )
     shift = key_transposition(key)
     summary = {
         "video": str(info.path),

@@ -18,7 +18,8 @@ The three steps of transformers' ``Pipeline``:
   (:meth:`AMTRegressionModel.predict`);
 * ``postprocess`` arranges, renders with FluidSynth and muxes; optionally runs the affective check
   (the music-emotion-recognition pipeline on the rendered audio against the video's emotion); then
-  writes the JSON summary (and figures). Each output file is written once.
+  writes the JSON summary (and figures). Each output file is written once; if any step fails, the
+  files this call wrote are removed (no half of a result is left beside the video).
 
 The result: ``video``, ``midi``, ``audio``, ``json`` (and ``plot``) paths, ``key``, ``chords`` (one per
 second, in the requested key), ``normalized_chords``, ``note_density``, ``loudness``, ``video_emotion``,
@@ -42,7 +43,7 @@ from ..emotion import VIDEO_EMOTIONS
 from ..errors import InvalidInputError
 from ..weights import resolve_model
 from .affective import affective_check, plot_affective_check
-from .outputs import render_video_music, save_summary
+from .outputs import output_files, removed_on_error, render_video_music, save_summary
 from .scenes import SceneAlignedLogitsProcessor, cut_alignment
 from .video_features import VideoFeatureExtractor, VideoFeatures
 
@@ -182,12 +183,35 @@ class VideoToMusicPipeline(Pipeline):
         plot: bool = False,
         render_options: dict | None = None,
     ) -> dict[str, Any]:
-        video, features, key = model_outputs["video"], model_outputs["features"], model_outputs["key"]
-        chords, curves = model_outputs["normalized_chords"], model_outputs["curves"]
-        timings = dict(model_outputs["timings"])
+        video = model_outputs["video"]
         output = (
             Path(output) if output is not None else Path(video).with_name(f"{Path(video).stem}_music.mp4")
         )
+        audio_format = (render_options or {}).get("audio_format", ".flac")
+        with removed_on_error(output_files(output, audio_format)):  # a failure leaves no half of a result
+            return self._write(
+                model_outputs,
+                output,
+                keep_original_audio,
+                original_audio_db,
+                check_emotion,
+                plot,
+                render_options,
+            )
+
+    def _write(
+        self,
+        model_outputs,
+        output: Path,
+        keep_original_audio,
+        original_audio_db,
+        check_emotion,
+        plot,
+        render_options,
+    ) -> dict[str, Any]:
+        video, features, key = model_outputs["video"], model_outputs["features"], model_outputs["key"]
+        chords, curves = model_outputs["normalized_chords"], model_outputs["curves"]
+        timings = dict(model_outputs["timings"])
         start = time.perf_counter()
         outputs = render_video_music(
             video, chords, output, key=key, note_density=curves[:, 0], loudness=curves[:, 1],

@@ -134,14 +134,20 @@ def mux_video(
     else:
         graph = f"{music}[out]"
     copyable = _COPYABLE[suffix]
+    # H.264 in 4:2:0 needs even sizes: an odd one (a 75x45 GIF) gets one black line, never a rescale
     video_codec = ["-c:v", "copy"] if copyable is None or info.codec in copyable else [
-        "-c:v", "libx264", "-pix_fmt", "yuv420p", "-crf", "18"
+        "-c:v", "libx264", "-pix_fmt", "yuv420p", "-crf", "18", "-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2"
     ]  # fmt: skip
     output.parent.mkdir(parents=True, exist_ok=True)
-    run_program(
-        ["ffmpeg", "-nostdin", "-y", "-loglevel", "error", "-i", str(info.path), "-i", str(audio),
-         "-filter_complex", graph, "-map", f"0:{info.stream_index}", "-map", "[out]", *video_codec,
-         "-c:a", "aac", "-b:a", "192k", "-t", length, str(output)],
-        what=f"Muxing the music into {output.name} with ffmpeg",
-    )  # fmt: skip
+    partial = output.with_name(f".{output.stem}.partial{output.suffix}")  # renamed when complete
+    try:
+        run_program(
+            ["ffmpeg", "-nostdin", "-y", "-loglevel", "error", "-i", str(info.path), "-i", str(audio),
+             "-filter_complex", graph, "-map", f"0:{info.stream_index}", "-map", "[out]", *video_codec,
+             "-c:a", "aac", "-b:a", "192k", "-t", length, str(partial)],
+            what=f"Muxing the music into {output.name} with ffmpeg",
+        )  # fmt: skip
+        os.replace(partial, output)
+    finally:
+        partial.unlink(missing_ok=True)
     return output

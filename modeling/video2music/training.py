@@ -50,6 +50,7 @@ class Video2MusicRecipe(Recipe):
         if unknown:
             raise InvalidInputError(f"Unknown recipe section(s) {unknown}. Accepted: training, data, model")
         self.kind, self.recipe = kind, dict(recipe)
+        self.name = kind
         self.data = read_section(MuViDataConfig, recipe, "data")
         self.model_class = MODELS[kind]
         try:

@@ -14,19 +14,24 @@ with "the frame at second s" the first frame whose timestamp is >= s:
   frame just before it; 0 for second 0. This is what the original's ``gen_motion_feature``
   computes (it keeps the previous frame and compares it with the first frame of each new second).
 
-Everything is read in one sequential pass over the frames with decord: the scene detector sees
-every frame, motion and CLIP only the frames they need. Timestamps come from the container, so a
-variable-frame-rate video gets the frames at its real seconds. decord applies a rotation tag, so
-portrait phone videos reach CLIP upright; every size is resized and cropped by CLIP's processor.
+Everything is read in one sequential pass over the frames with decord, one frame in memory at a
+time (a 4K video costs one 4K frame): the scene detector sees every frame, motion and CLIP only the
+frames they need. Timestamps come from the container, so a variable-frame-rate video gets the frames
+at its real seconds, and a video of fewer frames than seconds (a still picture held for 10 s, 0.5 fps)
+gets a row for every second its frames cover, each second the frame showing then. decord applies a
+rotation tag, so portrait phone videos reach CLIP upright; every size is resized and cropped by
+CLIP's processor. What decord's own FFmpeg cannot read (AV1, animated GIF) is first copied by the
+system's ffmpeg to a lossless H.264 RGB file in a temporary folder, with the same frames and times.
 """
 
 from __future__ import annotations
 
 import re
+import tempfile
 import time
 from bisect import bisect_right
 from collections.abc import Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,7 +41,7 @@ from tqdm.auto import tqdm
 from ..defaults import CLIP_MODEL
 from ..errors import InvalidInputError, InvalidVideoError, MissingDependencyError
 from .clip_encoder import ClipFrameEncoder
-from .media import ACCEPTED_VIDEO, VideoInfo, probe_video
+from .media import ACCEPTED_VIDEO, VideoInfo, probe_video, run_program
 
 __all__ = [
     "FEATURE_COLUMNS",
@@ -226,10 +231,17 @@ class VideoFeatureExtractor:
             raise InvalidInputError(f"max_seconds must be a positive integer or None, got {max_seconds!r}")
         decord = _import_decord()
         info = probe_video(video)
+        with ExitStack() as cleanup:  # a temporary copy of a video decord cannot read is removed after
+            return self._extract(decord, info, max_seconds, cleanup)
+
+    def _extract(self, decord, info: VideoInfo, max_seconds: int | None, cleanup: ExitStack) -> VideoFeatures:
         timings = dict.fromkeys(("decode", "clip", "scenes", "motion"), 0.0)
         with _timed(timings, "decode"):
-            reader, starts, duration = _open_frames(decord, info)
-        num_seconds = int(np.floor(starts[-1] + _TIME_TOLERANCE)) + 1
+            reader, starts, ends, duration = _open_frames(decord, info, cleanup)
+        # every second a frame starts in, and every whole second the last frame still shows
+        num_seconds = max(
+            int(np.floor(starts[-1] + _TIME_TOLERANCE)) + 1, int(np.floor(ends[-1] + _TIME_TOLERANCE))
+        )
         if max_seconds is not None:
             num_seconds = min(num_seconds, max_seconds)
         second_frames = second_frame_indices(starts, num_seconds)
@@ -291,24 +303,64 @@ def _decord_message(error: BaseException) -> str:
     return lines[-1] if lines else "no more frames"
 
 
-def _open_frames(decord, info: VideoInfo) -> tuple:
-    """``(reader, frame start times from 0, duration)``; refuses files with too little video."""
+_UNREADABLE_BY_DECORD = (
+    "cannot find video stream",  # no decoder for the codec in decord's FFmpeg (AV1, ...)
+    "Failed to measure duration/frame-count",  # containers without a frame count (animated GIF)
+)
+
+
+def _open_frames(decord, info: VideoInfo, cleanup: ExitStack) -> tuple:
+    """``(reader, frame start times from 0, frame end times, duration)``; refuses files with too
+    little video. A codec or container decord cannot read is read from a lossless copy."""
     try:
-        reader = decord.VideoReader(str(info.path), ctx=decord.cpu(0))
-        num_frames = len(reader)
-        stamps = reader.get_frame_timestamp(list(range(num_frames))) if num_frames else np.zeros((0, 2))
+        reader, stamps = _decord_reader(decord, info.path)
     except decord.DECORDError as error:
-        raise InvalidVideoError(
-            f"Cannot decode the video frames of {info.path}; the file is truncated or corrupt "
-            f"({_decord_message(error)}). Accepted: {ACCEPTED_VIDEO}"
-        ) from error
+        if not any(text in str(error) for text in _UNREADABLE_BY_DECORD):
+            raise InvalidVideoError(
+                f"Cannot decode the video frames of {info.path}; the file is truncated or corrupt "
+                f"({_decord_message(error)}). Accepted: {ACCEPTED_VIDEO}"
+            ) from error
+        copy = _lossless_copy(
+            info, Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="emotune-")))
+        )
+        try:
+            reader, stamps = _decord_reader(decord, copy)
+        except decord.DECORDError as again:
+            raise InvalidVideoError(
+                f"Cannot read the video frames of {info.path} ({info.codec} video): "
+                f"{_decord_message(again)}. Accepted: {ACCEPTED_VIDEO}"
+            ) from again
+    num_frames = len(stamps)
     duration = info.duration or (float(stamps[-1, 1] - stamps[0, 0]) if num_frames else 0.0)
-    if num_frames < 2 or duration < MIN_VIDEO_SECONDS:
+    if num_frames < 1 or duration < MIN_VIDEO_SECONDS:
         raise InvalidVideoError(
             f"{info.path} is too short: {num_frames} frame(s) over {duration:.2f} s. Video2Music makes one "
             f"chord per second of video. Accepted: {ACCEPTED_VIDEO}"
         )
-    return reader, stamps[:, 0].astype(np.float64) - float(stamps[0, 0]), duration
+    origin = float(stamps[0, 0])
+    starts = stamps[:, 0].astype(np.float64) - origin
+    ends = np.maximum(stamps[:, 1].astype(np.float64) - origin, starts)
+    return reader, starts, ends, duration
+
+
+def _decord_reader(decord, path: Path) -> tuple:
+    reader = decord.VideoReader(str(path), ctx=decord.cpu(0))
+    num_frames = len(reader)
+    stamps = reader.get_frame_timestamp(list(range(num_frames))) if num_frames else np.zeros((0, 2))
+    return reader, stamps
+
+
+def _lossless_copy(info: VideoInfo, folder: Path) -> Path:
+    """The video stream of ``info.path`` as lossless H.264 RGB (which decord reads), same frames and
+    timestamps, rotation applied."""
+    copy = folder / "frames.mkv"
+    run_program(
+        ["ffmpeg", "-nostdin", "-v", "error", "-i", str(info.path), "-map", f"0:{info.stream_index}", "-an",
+         "-sn", "-c:v", "libx264rgb", "-qp", "0", "-preset", "ultrafast", "-fps_mode", "passthrough", str(copy)],
+        what=f"Reading the {info.codec} video of {info.path}", error=InvalidVideoError,
+        hint=f"Accepted: {ACCEPTED_VIDEO}",
+    )  # fmt: skip
+    return copy
 
 
 def _next_frame(decord, reader, index: int, info: VideoInfo) -> np.ndarray:
@@ -320,12 +372,25 @@ def _next_frame(decord, reader, index: int, info: VideoInfo) -> np.ndarray:
     from torch.utils.dlpack import from_dlpack
 
     try:
-        return from_dlpack(reader.next().to_dlpack()).numpy()
+        frame = from_dlpack(reader.next().to_dlpack()).numpy()
     except (StopIteration, decord.DECORDError) as error:
         raise InvalidVideoError(
             f"Only {index} of the {len(reader)} frames of {info.path} could be decoded; the file is "
             f"truncated or corrupt ({_decord_message(error)}). Accepted: {ACCEPTED_VIDEO}"
         ) from error
+    return frame if frame.shape[2] == 3 else _unpadded(frame)
+
+
+def _unpadded(frame: np.ndarray) -> np.ndarray:
+    """decord pads the rows of very narrow frames (under 17 pixels wide: each row is 96 bytes) and
+    reports the padding as extra channels, ``(H, W, 96 / W)``; the first ``3 W`` bytes of each row
+    are the pixels."""
+    height, width, channels = frame.shape
+    if channels < 3:
+        raise InvalidVideoError(f"decord returned frames of shape {frame.shape}; accepted: RGB frames")
+    return np.ascontiguousarray(
+        frame.reshape(height, width * channels)[:, : width * 3].reshape(height, width, 3)
+    )
 
 
 @contextmanager

@@ -6,7 +6,7 @@ import mir_eval
 import numpy as np
 import pytest
 
-from modeling.chords import PITCH_CLASSES, TimedChord
+from modeling.chords import PITCH_CLASSES, TimedChord, parse_key
 from modeling.chords.dsp import DSPChordRecognizer
 from modeling.chords.key import chord_pitch_intervals, detect_key
 from modeling.chords.recognition import load_chord_recognizer
@@ -92,3 +92,46 @@ def test_midi_rendering_holds_common_tones():
     # C and E sound through both chords (one note each), G only in C, A only in A minor
     assert (0.0, 4.0, 48) in notes and (0.0, 4.0, 52) in notes
     assert (0.0, 2.0, 55) in notes and (2.0, 4.0, 57) in notes
+
+
+def _key_from_a_midi_file(chords, folder):
+    """The original's key detection, step by step: the MIDI written to disk, parsed by music21, analysed."""
+    from music21 import converter
+
+    from modeling.chords.key import chords_midi_bytes
+
+    path = folder / "chords.mid"
+    path.write_bytes(chords_midi_bytes(chord_pitch_intervals(chords)))
+    return converter.parse(str(path), forceSource=True).analyze("key")
+
+
+def _random_progression(rng, frame_seconds, count):
+    labels = [f"{root}:{quality}" for root in PITCH_CLASSES for quality in ("maj", "min", "7", "min7", "maj7", "dim", "aug", "sus4", "hdim7")]  # fmt: skip
+    chords, time = [], 0.0
+    for _ in range(count):
+        length = frame_seconds * int(rng.integers(1, 30))
+        label = "N" if rng.random() < 0.1 else labels[int(rng.integers(len(labels)))]
+        chords.append(TimedChord(time, time + length, label))
+        time += length
+    return chords
+
+
+def test_key_from_midi_in_memory_equals_the_original_file_round_trip(tmp_path):
+    """Random progressions on the BTC and DSP frame grids and off any grid (voices, ties across bars, notes
+    shorter than music21's quantisation step): the same key and the same 24 correlations, to the last bit."""
+    from modeling.chords.key import music21_key_analysis
+
+    rng = np.random.default_rng(0)
+    checked = 0
+    for frame in (10 / 108, 4096 / 22050, 0.013, 1 / 3, 0.5) * 4:
+        chords = _random_progression(rng, frame, int(rng.integers(1, 30)))
+        notes = chord_pitch_intervals(chords)
+        if not notes:
+            continue
+        original, in_memory = _key_from_a_midi_file(chords, tmp_path), music21_key_analysis(notes)
+        assert [(k.tonic.name, k.mode, k.correlationCoefficient) for k in [original, *original.alternateInterpretations]] == [
+            (k.tonic.name, k.mode, k.correlationCoefficient) for k in [in_memory, *in_memory.alternateInterpretations]
+        ]  # fmt: skip
+        assert detect_key(chords).name == parse_key(f"{original.tonic.name} {original.mode}").name
+        checked += 1
+    assert checked >= 15

@@ -25,7 +25,7 @@ def test_teacher_outputs_load_as_hub_models(teachers, features):
     assert AutoModel.from_pretrained(teachers["mtg-jamendo"]).config.tasks == ["mood"]
     run = deam.parent
     assert sorted(p.name for p in run.iterdir()) == [
-        "best", "checkpoints", "log.jsonl", "metrics.json", "recipe.yaml", "training_curves.png",
+        "best", "checkpoints", "log.jsonl", "metrics.json", "recipe.yaml", "run.json", "training_curves.png",
     ]  # fmt: skip
     metrics = json.loads((run / "metrics.json").read_text())
     assert list(metrics) == ["best"] and list(metrics["best"]) == ["deam/test"]

@@ -1,0 +1,344 @@
+"""An output file that grows as results arrive, written by one or several processes, and resumable.
+
+``emotune predict --output OUT`` (``.jsonl``, ``.csv`` or ``.parquet``) writes one record per file
+(:mod:`modeling.collection.records`). Every record is written and flushed as soon as its file is done, so
+a crash, Ctrl-C or SIGKILL loses only the files in flight:
+
+* one process writing JSON Lines or CSV appends to ``OUT`` itself;
+* otherwise (several processes, or Parquet, which cannot grow) each process appends to its own journal
+  ``OUT.parts/part-r<run>-p<process>.jsonl``; when every process is done, the main process merges
+  ``OUT`` (what an earlier run left) and the journals into ``OUT`` (written beside it and swapped in)
+  and removes ``OUT.parts``.
+
+What is in ``OUT`` and the journals counts as done (a last line cut short by a kill does not count), so
+``--resume`` processes the rest and the merge holds every file once, in the order of the inputs. A
+relaunch may use another number of processes: each run writes journals of its own.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import shutil
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from ..errors import InvalidInputError
+from .records import COLUMNS, from_csv_row, from_parquet_row, parquet_features, to_csv_row
+
+__all__ = ["FORMATS", "Journals", "JsonlWriter", "RecordOutput", "read_jsonl"]
+
+FORMATS = (".jsonl", ".csv", ".parquet")
+"""Output suffixes ``--output`` accepts."""
+
+FSYNC_SECONDS = 10.0
+"""Records are flushed to the operating system one by one (a killed process loses none of them) and
+synced to the disk at least this often (a power cut loses at most these seconds)."""
+
+_JOURNAL = re.compile(r"part-r(\d+)-p(\d+)\.jsonl$")
+_PARQUET_ROWS = 1000
+
+
+def read_jsonl(path: Path) -> Iterator[tuple[int, int, dict[str, Any]]]:
+    """``(offset, length, record)`` of each complete line of a JSON Lines file (a last line cut short, or
+    one that is not JSON, is not a record)."""
+    with open(path, "rb") as file:
+        offset = 0
+        for line in file:
+            if line.endswith(b"\n"):
+                try:
+                    record = json.loads(line)
+                except ValueError:
+                    record = None
+                if isinstance(record, dict):
+                    yield offset, len(line), record
+            offset += len(line)
+
+
+def _read_csv(path: Path) -> Iterator[tuple[int, int, dict[str, Any]]]:
+    """``(offset, length, record)`` of each complete row of a CSV output (one line a row)."""
+    with open(path, "rb") as file:
+        header = file.readline()
+        if not header.endswith(b"\n"):
+            return  # nothing written yet, or a header cut short by a kill
+        names = next(csv.reader([header.decode("utf-8")]), [])
+        if tuple(names) != COLUMNS:
+            raise InvalidInputError(
+                f"{path} is not an emotune predict CSV (its header is {names[:4]}...). Accepted: a CSV this "
+                "command wrote, or a new path"
+            )
+        offset = len(header)
+        for line in file:
+            if line.endswith(b"\n"):
+                cells = next(csv.reader([line.decode("utf-8")]), [])
+                if len(cells) == len(COLUMNS):
+                    yield offset, len(line), from_csv_row(dict(zip(COLUMNS, cells, strict=True)))
+            offset += len(line)
+
+
+def _complete_length(path: Path, chunk: int = 1 << 16) -> int:
+    """Bytes of ``path`` up to its last complete line (read backwards from the end)."""
+    with open(path, "rb") as file:
+        end = file.seek(0, os.SEEK_END)
+        while end > 0:
+            start = max(0, end - chunk)
+            file.seek(start)
+            found = file.read(end - start).rfind(b"\n")
+            if found >= 0:
+                return start + found + 1
+            end = start
+    return 0
+
+
+class JsonlWriter:
+    """Appends records to a JSON Lines (or CSV) file, one flushed write each; an incomplete last line left by
+    a killed writer is cut off first."""
+
+    def __init__(self, path: Path, form: str = ".jsonl"):
+        self.path, self.form = Path(path), form
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        new = not self.path.exists() or self.path.stat().st_size == 0
+        if not new:
+            length = _complete_length(self.path)
+            if length != self.path.stat().st_size:
+                os.truncate(self.path, length)
+            new = length == 0
+        self.file = open(self.path, "a", encoding="utf-8", newline="")  # noqa: SIM115 (closed by close())
+        self.synced = time.monotonic()
+        if new and form == ".csv":
+            self._write_line(_csv_line(COLUMNS))
+
+    def write(self, record: dict[str, Any]) -> None:
+        line = (
+            _csv_line(to_csv_row(record))
+            if self.form == ".csv"
+            else json.dumps(record, ensure_ascii=False, allow_nan=False) + "\n"
+        )
+        self._write_line(line)
+
+    def _write_line(self, line: str) -> None:
+        self.file.write(line)
+        self.file.flush()
+        if time.monotonic() - self.synced > FSYNC_SECONDS:
+            os.fsync(self.file.fileno())
+            self.synced = time.monotonic()
+
+    def close(self) -> None:
+        if not self.file.closed:
+            self.file.flush()
+            os.fsync(self.file.fileno())
+            self.file.close()
+
+
+class Journals:
+    """A folder of journals: one JSON Lines file per process and run, ``part-r<run>-p<process>.jsonl``.
+
+    Every process of a run calls :meth:`start_run` before any of them writes (they then agree on the run's
+    number), and :meth:`writer` after.
+    """
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self.run = 0
+
+    def files(self) -> list[Path]:
+        if not self.folder.is_dir():
+            return []
+        return sorted(path for path in self.folder.iterdir() if _JOURNAL.match(path.name))
+
+    def start_run(self) -> int:
+        self.run = max((int(_JOURNAL.match(path.name).group(1)) for path in self.files()), default=-1) + 1
+        return self.run
+
+    def writer(self, process_index: int) -> JsonlWriter:
+        return JsonlWriter(self.folder / f"part-r{self.run:03d}-p{process_index:05d}.jsonl")
+
+    def remove(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _csv_line(cells: Sequence[str]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(cells)
+    return buffer.getvalue()
+
+
+class RecordOutput:
+    """``OUT`` and its journals (see the module docstring).
+
+    Args:
+        path: the output file; its suffix (:data:`FORMATS`) chooses the format.
+        resume: continue what ``OUT`` and its journals hold. Without it an existing ``OUT`` (or journals) is
+            refused, unless ``overwrite`` (:meth:`clear` deletes them).
+    """
+
+    def __init__(self, path: str | os.PathLike, *, resume: bool = False, overwrite: bool = False):
+        self.path = Path(path)
+        self.form = self.path.suffix.lower()
+        if self.form not in FORMATS:
+            raise InvalidInputError(
+                f"Cannot write results to {self.path.name}: unknown format. Accepted: a path ending in "
+                + ", ".join(FORMATS)
+            )
+        if self.path.is_dir():
+            raise InvalidInputError(
+                f"--output {self.path} is a folder. Accepted: a file path ending in {', '.join(FORMATS)}"
+            )
+        self.parts = self.path.with_name(self.path.name + ".parts")
+        self.journal = Journals(self.parts)
+        if not resume and not overwrite and (self.path.exists() or self.parts.exists()):
+            raise InvalidInputError(
+                f"{self.path if self.path.exists() else self.parts} already exists. Accepted: --resume to process "
+                "only the files it does not hold yet, --overwrite to start again, or another --output"
+            )
+        self.overwrite = overwrite and not resume
+
+    def clear(self) -> None:
+        """With ``overwrite``: delete ``OUT`` and its journals (the main process, before the others read)."""
+        if self.overwrite:
+            self.path.unlink(missing_ok=True)
+            self.journal.remove()
+
+    # --- before the processes start writing (every process reads the same files) --------------------------
+
+    def done(self) -> set[str]:
+        """Paths that already have a record (in ``OUT`` or a journal); also fixes this run's number."""
+        self.journal.start_run()
+        return {
+            record["path"]
+            for source in [self.path, *self.journal.files()]
+            for _, _, record in self._read(source)
+        }
+
+    def _read(self, source: Path) -> Iterator[tuple[int, int, dict[str, Any]]]:
+        """``(offset or row, length, record)`` of a source: ``OUT`` in its format, or a journal."""
+        if not source.exists():
+            return
+        if source != self.path or self.form == ".jsonl":
+            for offset, length, record in read_jsonl(source):
+                if not isinstance(record.get("path"), str):
+                    raise InvalidInputError(
+                        f"{source} holds a line that is not an emotune predict record (no 'path'). Accepted: an "
+                        "output this command wrote, or a new path"
+                    )
+                yield offset, length, record
+        elif self.form == ".csv":
+            yield from _read_csv(source)
+        else:
+            import pyarrow.parquet as pq
+
+            row = 0
+            for batch in pq.ParquetFile(source).iter_batches(batch_size=_PARQUET_ROWS):
+                for values in batch.to_pylist():
+                    yield row, 0, from_parquet_row(values)
+                    row += 1
+
+    # --- writing ---------------------------------------------------------------------------------------
+
+    def writer(self, process_index: int, num_processes: int) -> JsonlWriter:
+        """Where this process appends its records: ``OUT`` itself (one process, JSON Lines or CSV), else its
+        journal of this run."""
+        if num_processes == 1 and self.form != ".parquet":
+            return JsonlWriter(self.path, self.form)
+        return self.journal.writer(process_index)
+
+    # --- the end (main process, once every process has closed its writer) -------------------------------
+
+    def finish(self, order: Sequence[str]) -> dict[str, int]:
+        """Merge ``OUT`` and the journals into ``OUT``: each path once, in the order of ``order`` (paths it
+        does not name keep their order, after them); returns ``{"records", "failed"}``."""
+        place = {path: index for index, path in enumerate(order)}
+        journals = self.journal.files()
+        sources = [self.path, *journals]
+        index, seen, failed = [], set(), 0
+        for number, source in enumerate(sources):
+            for locator, length, record in self._read(source):
+                path = record["path"]
+                if path in seen:
+                    continue  # a merge cut short after OUT was written: its journals repeat OUT
+                seen.add(path)
+                failed += record.get("error") is not None
+                index.append((place.get(path, len(place) + len(index)), number, locator, length))
+        in_place = [(number, locator) for _, number, locator, _ in index]
+        index.sort()
+        if journals or in_place != [(number, locator) for _, number, locator, _ in index]:
+            self._rewrite(sources, index)
+        self.journal.remove()
+        return {"records": len(index), "failed": failed}
+
+    def _records_in(self, sources: list[Path], index: list[tuple]) -> Iterator[dict[str, Any]]:
+        files, groups = {}, {}
+        try:
+            for _, number, locator, length in index:
+                source = sources[number]
+                if number == 0 and self.form == ".parquet":
+                    yield self._parquet_row(source, locator, groups)
+                    continue
+                if number not in files:
+                    files[number] = open(source, "rb")  # noqa: SIM115 (closed below)
+                files[number].seek(locator)
+                line = files[number].read(length)
+                if number == 0 and self.form == ".csv":
+                    cells = next(csv.reader([line.decode("utf-8")]))
+                    yield from_csv_row(dict(zip(COLUMNS, cells, strict=True)))
+                else:
+                    yield json.loads(line)
+        finally:
+            for file in files.values():
+                file.close()
+
+    @staticmethod
+    def _parquet_row(source: Path, row: int, cache: dict) -> dict[str, Any]:
+        import pyarrow.parquet as pq
+
+        if "file" not in cache:
+            cache["file"] = pq.ParquetFile(source)
+            metadata = cache["file"].metadata
+            cache["starts"] = [0]
+            for group in range(metadata.num_row_groups):
+                cache["starts"].append(cache["starts"][-1] + metadata.row_group(group).num_rows)
+        starts = cache["starts"]
+        group = next(g for g in range(len(starts) - 1) if starts[g] <= row < starts[g + 1])
+        if cache.get("group") != group:
+            cache["group"], cache["rows"] = group, cache["file"].read_row_group(group).to_pylist()
+        return from_parquet_row(cache["rows"][row - starts[group]])
+
+    def _rewrite(self, sources: list[Path], index: list[tuple]) -> None:
+        staging = self.path.with_name(f".{self.path.name}.merging")
+        records = self._records_in(sources, index)
+        if self.form == ".parquet":
+            _write_parquet(staging, records)
+        else:
+            staging.unlink(missing_ok=True)
+            writer = JsonlWriter(staging, self.form)
+            for record in records:
+                writer.file.write(
+                    _csv_line(to_csv_row(record))
+                    if self.form == ".csv"
+                    else json.dumps(record, ensure_ascii=False, allow_nan=False) + "\n"
+                )
+            writer.close()
+        os.replace(staging, self.path)
+
+
+def _write_parquet(path: Path, records: Iterator[dict[str, Any]]) -> None:
+    """Records as Parquet, ``_PARQUET_ROWS`` a row group (memory stays flat), with ``datasets``' metadata."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    features = parquet_features()
+    schema = features.arrow_schema
+    with pq.ParquetWriter(path, schema) as writer:
+        batch: list[dict[str, Any]] = []
+        for record in records:
+            batch.append({column: record.get(column) for column in COLUMNS})
+            if len(batch) == _PARQUET_ROWS:
+                writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+                batch = []
+        if batch:
+            writer.write_table(pa.Table.from_pylist(batch, schema=schema))

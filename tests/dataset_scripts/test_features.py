@@ -1,0 +1,99 @@
+"""`emotune extract-features` at collection scale: a bad and a missing recording are reported, two processes
+of an accelerate launch (gloo) share the recordings, a SIGKILL of the launch and a relaunch with --resume
+give the folder one uninterrupted process writes, byte for byte."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import subprocess
+
+import pytest
+
+from modeling.cli import main
+from modeling.collection.output import read_jsonl
+from tests.collection.launches import kill_when, launch
+from tests.music2emo.conftest import mert_dir  # noqa: F401  (the tiny MERT)
+
+
+@pytest.fixture(scope="module")
+def unified(tmp_path_factory):
+    """A unified dataset of the synthetic corpus (6 pieces of 2 s per source), then one recording made
+    undecodable and one deleted."""
+    from dataset_scripts.build_types import BuildOptions
+    from dataset_scripts.builders import BUILDERS
+    from dataset_scripts.synthetic import make_synthetic
+
+    root = tmp_path_factory.mktemp("features")
+    make_synthetic(root / "raw", n=6, seed=5, seconds=2.0, progress=False)
+    BUILDERS["all"](root / "raw", root / "unified", BuildOptions(progress=False))
+    audio = sorted(path for path in (root / "raw").rglob("*") if path.suffix in {".wav", ".mp3", ".flac"})
+    audio[3].write_text("not audio\n")
+    audio[-2].unlink()
+    return root / "unified"
+
+
+def _args(unified, encoder, output, *more):
+    return ["extract-features", str(unified), "--output-dir", str(output), "--audio-encoder", str(encoder),
+            "--chord-backend", "dsp", "--no-progress", *more]  # fmt: skip
+
+
+def _files(folder) -> dict[str, bytes]:
+    return {
+        str(path.relative_to(folder)): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def one_process(unified, mert_dir, tmp_path_factory):  # noqa: F811
+    output = tmp_path_factory.mktemp("one") / "features"
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        assert main(_args(unified, mert_dir, output)) == 0
+    return output, printed.getvalue()
+
+
+def test_bad_and_missing_recordings_are_reported_and_the_rest_extracted(one_process):
+    output, printed = one_process
+    report = json.loads((output / "skip_report.json").read_text())
+    reasons = sorted(skip["reason"] for skip in report["skipped"])
+    assert reasons == ["audio missing", "audio undecodable"], report
+    assert (
+        "Wrote 22 feature rows" in printed
+        and "24 files in" in printed
+        and "22 succeeded, 2 failed" in printed
+    )
+    assert not output.with_name("features.parts").exists()
+
+
+def test_two_processes_killed_then_resumed_write_the_one_process_folder(
+    unified,
+    mert_dir,  # noqa: F811
+    one_process,
+    tmp_path,
+    capsys,
+):
+    output = tmp_path / "features"
+    parts = tmp_path / "features.parts"
+    first_run = launch(*_args(unified, mert_dir, output, "--no-overlap"), stdout=subprocess.DEVNULL)
+    kill_when(first_run, lambda: sum(path.read_bytes().count(b"\n") for path in parts.glob("*.jsonl")) >= 10)
+    journals = [
+        [tuple(record["key"]) for _, _, record in read_jsonl(path)] for path in sorted(parts.glob("*.jsonl"))
+    ]
+    assert len(journals) == 2 and not set(journals[0]) & set(journals[1])  # each recording by one process
+    assert 10 <= len(journals[0] + journals[1]) < 24 and not output.exists()
+
+    assert main(_args(unified, mert_dir, output)) == 1
+    assert "holds an interrupted extraction. Accepted: --resume" in capsys.readouterr().err
+
+    resumed = launch(
+        *_args(unified, mert_dir, output, "--resume"), stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    out, err = resumed.communicate(timeout=300)
+    assert resumed.returncode == 0, err[-3000:]
+    assert "process 1/2: " in out and "process 2/2: " in out and "Wrote 22 feature rows" in out
+    assert not parts.exists()
+    assert _files(output) == _files(one_process[0])

@@ -1,0 +1,92 @@
+"""The MER front end with its stages overlapped (one decode, chords and key in a background thread) gives
+the features of the path that runs them one after another (two decodes), to the last bit, and the same
+errors."""
+
+import numpy as np
+import pytest
+import soundfile
+
+from modeling.audio import AudioInput
+from modeling.errors import EmotuneError
+from modeling.music2emo.feature_extraction_music2emo import Music2EmoFeatureExtractor, SegmentCutter
+from modeling.stand_ins import save_random_btc
+from modeling.synth import render_progression, write_audio
+from tests.audio_files import lavfi_audio
+
+
+@pytest.fixture(scope="module")
+def clips(audio_dir):
+    folder = audio_dir / "overlap"
+    folder.mkdir()
+    wave = render_progression(["A:min", "F", "C", "G", "E:min"] * 4, 1.6, 44100)  # 32 s
+    write_audio(folder / "song.mp3", wave, 44100)
+    write_audio(folder / "tail.flac", wave[: int(30.4 * 44100)], 44100)  # a 0.4 s tail joins the first span
+    full = lavfi_audio(folder / "full.mp3", "sine=frequency=440", seconds=6.0)
+    (folder / "truncated.mp3").write_bytes(full.read_bytes()[: full.stat().st_size // 4])
+    (folder / "text.wav").write_text("not audio\n")
+    nan = np.zeros(22050 * 3, dtype=np.float32)
+    nan[30000] = np.nan
+    soundfile.write(folder / "nan.wav", nan, 22050, subtype="FLOAT")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def btc_dir(tmp_path_factory):
+    return save_random_btc(tmp_path_factory.mktemp("btc") / "btc", "tiny")
+
+
+def _same(a, b) -> None:
+    assert np.array_equal(a.segment_embeddings, b.segment_embeddings)
+    assert a.segments == b.segments and a.chords == b.chords and a.key == b.key
+    assert a.encoded == b.encoded and a.duration == b.duration
+
+
+@pytest.mark.parametrize("backend", ["dsp", "btc"])
+def test_overlapped_stages_give_the_sequential_features_bit_for_bit(mert_dir, btc_dir, clips, backend):
+    options = {"chord_backend": backend, "chord_model": str(btc_dir) if backend == "btc" else None}
+    sequential = Music2EmoFeatureExtractor(str(mert_dir), overlap=False, **options)
+    overlapped = Music2EmoFeatureExtractor(str(mert_dir), **options)
+    assert overlapped.overlap
+    for name in ("song.mp3", "tail.flac"):
+        before, after = sequential(str(clips / name)), overlapped(str(clips / name))
+        _same(before, after)
+        assert {"decode", "encoder", "chords", "key"} <= set(after.timings)
+    assert after.segments == [(0.0, pytest.approx(30.4, abs=0.01))]
+    wave = render_progression(["C", "G"], 1.5, 16000)
+    _same(sequential(wave, sampling_rate=16000), overlapped(wave, sampling_rate=16000))
+
+
+@pytest.mark.parametrize("name", ["truncated.mp3", "text.wav", "nan.wav"])
+def test_overlapped_stages_raise_the_sequential_error(mert_dir, clips, name):
+    messages = []
+    for overlap in (False, True):
+        with pytest.raises(EmotuneError) as caught:
+            Music2EmoFeatureExtractor(str(mert_dir), chord_backend="dsp", overlap=overlap)(str(clips / name))
+        messages.append((type(caught.value), str(caught.value)))
+    assert messages[0] == messages[1]
+
+
+def test_one_decode_gives_both_rates_of_two_decodes(clips):
+    import threading
+
+    source = AudioInput(clips / "song.mp3")
+    first, second = source.blocks_at_two_rates((24000, 30.0), (22050, 10.0))
+    got = {}
+    reader = threading.Thread(target=lambda: got.setdefault("second", list(second)))
+    reader.start()
+    got["first"] = list(first)
+    reader.join()
+    for key, (rate, seconds) in (("first", (24000, 30.0)), ("second", (22050, 10.0))):
+        expected = list(source.blocks(rate, seconds))
+        assert [len(block) for block in got[key]] == [len(block) for block in expected]
+        assert all(np.array_equal(a, b) for a, b in zip(got[key], expected, strict=True))
+
+
+def test_segment_cutter_holds_the_last_block_back():
+    cutter = SegmentCutter(10)
+    assert cutter.push(np.zeros(300)) == []
+    assert len(cutter.push(np.zeros(5))[0]) == 300
+    assert cutter.finish() == [] and cutter.spans == [(0.0, 30.5)]  # 0.5 s is too short to encode
+    alone = SegmentCutter(10)
+    alone.push(np.zeros(5))
+    assert len(alone.finish()[0]) == 5 and alone.spans == [(0.0, 0.5)]
