@@ -83,6 +83,33 @@ def test_emotune_predict_prints_and_plots_the_curve(model_dir, dynamic_dir, clip
     assert len(result["curve"]) == 25 and set(result["curve"][0]) == {"time", "valence", "arousal"}
 
 
+def test_emotune_predict_gives_each_file_its_own_curve_and_keeps_it_out_of_collection_records(
+    model_dir, dynamic_dir, clip, tmp_path, capsys
+):
+    """Several files run through the collection runner one at a time (the curve's extractor watches the
+    encoder's frames of one file): each gets the curve the pipeline gives it alone. Records of --output have
+    a fixed schema without the curve: the combination is refused, naming what is accepted."""
+    import shutil
+
+    from transformers import pipeline
+
+    from modeling.cli import main
+
+    shutil.copy(clip, tmp_path / "second.wav")
+    args = ["--model", str(model_dir), "--dynamic-model", str(dynamic_dir), "--chord-backend", "dsp",
+            "--device", "cpu"]  # fmt: skip
+    assert main(["predict", str(clip), str(tmp_path / "second.wav"), *args, "--json"]) == 0
+    results = json.loads(capsys.readouterr().out)
+    curves = [result["curve"] for result in results.values()]
+    assert len(curves) == 2 and curves[0] == curves[1] and len(curves[0]) == 25
+    mer = pipeline("music-emotion-recognition", model=str(model_dir), dynamic_model=str(dynamic_dir),
+                   chord_backend="dsp", device="cpu")  # fmt: skip
+    assert mer(str(clip))["curve"] == curves[0]
+    assert main(["predict", str(clip), *args, "--output", str(tmp_path / "out.jsonl")]) != 0
+    assert "--dynamic-model show the results of a handful of files" in capsys.readouterr().err
+    assert not (tmp_path / "out.jsonl").exists()
+
+
 def test_compact_curve_and_seconds():
     curve = [{"time": 0.5 * k, "valence": 1.0 + k, "arousal": 9.0 - k} for k in range(9)]
     assert sparkline([1.0, 5.0, 9.0]) == "▁▅█"
