@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -136,6 +136,8 @@ def extract_features(
     overwrite: bool = False,
     overlap: bool = True,
     processes=None,
+    row_columns: Callable[[dict, object], dict] | None = None,
+    schema=None,
 ) -> FeaturesSummary | None:
     """Extract Music2Emo features for every recording of a unified dataset folder (or Hub id).
 
@@ -144,6 +146,9 @@ def extract_features(
     interrupted run from its journals (``OUTPUT_DIR.parts``); without it, journals left by one are refused
     unless ``overwrite``. ``processes`` (:class:`modeling.collection.Processes`, default: this launch's)
     share the recordings; the main process writes the folder and returns the summary, the others ``None``.
+    ``row_columns(example, features)`` adds columns to each row and ``schema`` is then the dataset's
+    schema (the time-resolved columns: :mod:`dataset_scripts.dynamic_features`, whose extractor observes
+    the encoder's frames of one file at a time: the files' stages then run one after another).
     """
 
     from modeling.collection import CollectionProgress, FeatureRunner, Processes
@@ -214,7 +219,7 @@ def extract_features(
             if Path(scratch) in paths[item].parents:
                 paths[item].unlink(missing_ok=True)
 
-        runner = FeatureRunner(extractor, overlap=overlap)
+        runner = FeatureRunner(extractor, overlap=overlap and row_columns is None)
         try:
             for outcome in runner.run(present, source=lambda item: str(paths[item]), release=release):
                 example = examples.pop(outcome.item)
@@ -222,7 +227,10 @@ def extract_features(
                 if outcome.error is not None:
                     writer.write({**key, "skip": [AUDIO_UNDECODABLE, str(outcome.error)]})
                 else:
-                    writer.write({**key, "row": feature_row(example, outcome.features)})
+                    row = feature_row(example, outcome.features)
+                    if row_columns is not None:
+                        row.update(row_columns(example, outcome.features))
+                    writer.write({**key, "row": row})
                 bar.update(outcome.error is None, outcome.duration, outcome.timings)
         finally:
             if writer is not None:
@@ -233,7 +241,7 @@ def extract_features(
     processes.wait_for_everyone()
     summary = None
     if processes.is_main:
-        summary = _write_features(dataset, output_dir, journals, tables, chosen, description)
+        summary = _write_features(dataset, output_dir, journals, tables, chosen, description, schema)
         journals.remove()
         if mine and processes.count == 1:
             print(bar.summary())
@@ -242,7 +250,7 @@ def extract_features(
 
 
 def _write_features(
-    dataset, output_dir: Path, journals, tables: dict, chosen: Sequence[str], description: str
+    dataset, output_dir: Path, journals, tables: dict, chosen: Sequence[str], description: str, schema=None
 ) -> FeaturesSummary:
     """The features dataset folder from the journals: rows in the order of the unified dataset."""
     from datasets import Dataset
@@ -270,7 +278,9 @@ def _write_features(
                     out.append(record["row"])
             built[source] += len(out)
             if out:
-                configs.setdefault(source, {})[split] = Dataset.from_list(out, features=music2emo_features())
+                configs.setdefault(source, {})[split] = Dataset.from_list(
+                    out, features=schema or music2emo_features()
+                )
     finally:
         for file in files:
             file.close()

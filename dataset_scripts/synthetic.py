@@ -18,6 +18,14 @@ Layout of ``OUT`` (what ``emotune build-dataset all --raw-dir OUT`` reads)::
     OUT/pmemo/PMEmo2019/{metadata.csv, annotations/*.csv, chorus/}
     OUT/emomusic/annotations/{static_annotations,songs_info,*_cont_average}.csv, clips_45seconds/
 
+*Moving* pieces (``--moving``, 20 s or longer) change inside: sections of 4-8 s alternate between
+major and minor (parallel keys on one tonic), each at its own tempo and loudness. Their per-time-step
+labels follow the sections through the same :func:`affect`, lagging like an annotator's slider (a
+first-order response with a 1 s time constant), in each release's own dynamic layout: DEAM and EmoMusic
+from 15 s, PMEmo from 15.5 s (``frameTime``), every 0.5 s; their song-level labels are the mean of the
+curve over the piece. Every moving piece changes mode at least once inside its annotated part, so its
+per-song valence curve varies.
+
 DEAM, PMEmo and EmoMusic ids are drawn from the paper's split files (so the splits shipped with
 emotune apply and nothing is skipped); MTG-Jamendo gets new ids (``track_9000000`` up) and its own
 split TSVs. Each source folder carries ``emotune_synthetic.json`` (the generator's parameters and
@@ -27,7 +35,9 @@ every piece's parameters and labels); builds that see it mark their dataset card
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
+import itertools
 import json
 import os
 import shutil
@@ -51,7 +61,17 @@ from .records import natural_key
 from .schema import SOURCES, SPLITS
 from .splits import packaged_split_dir
 
-__all__ = ["SYNTHETIC_MARKER", "Piece", "affect", "make_synthetic", "nearest_tags", "render_piece"]
+__all__ = [
+    "FIRST_ANNOTATION",
+    "SYNTHETIC_MARKER",
+    "MovingPiece",
+    "Piece",
+    "Section",
+    "affect",
+    "make_synthetic",
+    "nearest_tags",
+    "render_piece",
+]
 
 SYNTHETIC_MARKER = "emotune_synthetic.json"
 """File in each source folder of a synthetic corpus (builds read it to label their card synthetic)."""
@@ -90,7 +110,11 @@ class Piece:
         """Loudness (note velocity) at ``time``: a linear swell (swell > 0) or fade around the mean."""
         return self.loudness * (1.0 + self.swell * (time / self.seconds - 0.5))
 
-    def dynamic(self) -> list[tuple[float, float, float]]:
+    def first_annotation(self, source: str) -> float | None:
+        """Time of the first per-time-step annotation in ``source``'s layout (``None``: from 0.5 s)."""
+        return None
+
+    def dynamic(self, first: float | None = None) -> list[tuple[float, float, float]]:
         """(time, valence, arousal) every 0.5 s: valence stays, arousal follows the loudness."""
         steps = int(round(self.seconds / _STEP))
         times = [_STEP * (i + 1) for i in range(steps)]
@@ -153,21 +177,133 @@ def _make_piece(identifier: str, split: str, rng: np.random.Generator, seconds: 
     )
 
 
-def render_piece(piece: Piece, sampling_rate: int = 22050) -> np.ndarray:
-    """The piece's audio: per beat a block chord (octave ``register``) and a chord-tone melody an
-    octave up, a bass note on each bar's downbeat; one chord per bar; velocity follows the swell."""
-    chords = denormalize_chords(_PROGRESSIONS[piece.mode], Key(piece.tonic, piece.mode))
-    beat = 60.0 / piece.tempo
+# --- moving pieces --------------------------------------------------------------------------------
+
+FIRST_ANNOTATION = {"deam": 15.0, "emomusic": 15.0, "pmemo": 15.5}
+"""Time of the first per-time-step annotation in each release (DEAM's and EmoMusic's ``sample_15000ms``,
+PMEmo's first ``frameTime``)."""
+REACTION_SECONDS = 1.0
+"""Time constant of the annotator's lag in a moving piece's per-time-step labels."""
+MOVING_MIN_SECONDS = 20.0
+_SECTION_SECONDS = (4.0, 8.0)
+
+
+@dataclass(frozen=True)
+class Section:
+    """A stretch of a moving piece with its own mode, tempo and loudness."""
+
+    start: float
+    end: float
+    mode: str
+    tempo: float
+    loudness: float
+
+
+@dataclass(frozen=True)
+class MovingPiece(Piece):
+    """A piece whose mode, tempo and loudness change at its sections' boundaries (``mode``, ``tempo`` and
+    ``loudness`` are its first section's; ``valence``/``arousal`` the mean of its curve)."""
+
+    sections: tuple[Section, ...] = ()
+
+    def first_annotation(self, source: str) -> float:
+        return FIRST_ANNOTATION.get(source, FIRST_ANNOTATION["deam"])
+
+    def targets(self, times: np.ndarray) -> np.ndarray:
+        """``(len(times), 2)``: the valence-arousal the music carries at each time (:func:`affect` of the
+        section sounding), without the annotator's lag."""
+        ends = np.array([section.end for section in self.sections])
+        index = np.minimum(np.searchsorted(ends, times, side="right"), len(self.sections) - 1)
+        values = [affect(s.mode, s.tempo, s.loudness, self.register) for s in self.sections]
+        return np.array(values)[index]
+
+    def curve(self, times: np.ndarray) -> np.ndarray:
+        """``(len(times), 2)``: the labels at ``times``, the targets through a first-order lag of
+        :data:`REACTION_SECONDS` (the response starts at the first section's values)."""
+        step = 0.01
+        grid = np.arange(0.0, self.seconds + step, step)
+        targets = self.targets(grid)
+        response = np.empty_like(targets)
+        response[0] = targets[0]
+        alpha = 1.0 - np.exp(-step / REACTION_SECONDS)
+        for i in range(1, len(grid)):
+            response[i] = response[i - 1] + alpha * (targets[i] - response[i - 1])
+        return np.stack([np.interp(times, grid, response[:, k]) for k in range(2)], axis=1)
+
+    def dynamic(self, first: float | None = None) -> list[tuple[float, float, float]]:
+        """(time, valence, arousal) every 0.5 s from ``first`` (15 s) to the end of the piece."""
+        first = FIRST_ANNOTATION["deam"] if first is None else first
+        times = np.arange(first, self.seconds - 1e-6, _STEP)
+        return [(round(float(t), 3), round(float(v), 3), round(float(a), 3))
+                for t, (v, a) in zip(times, self.curve(times))]  # fmt: skip
+
+
+def _sections(rng: np.random.Generator, seconds: float) -> list[tuple[float, float]]:
+    """Section spans of 4-8 s covering the piece; one boundary at least falls inside the annotated part
+    (after 16.5 s and 1 s before the end), so the labels there move."""
+    bounds = [0.0]
+    while bounds[-1] < seconds:
+        bounds.append(bounds[-1] + float(rng.uniform(*_SECTION_SECONDS)))
+    bounds = [b for b in bounds[:-1] if b < seconds - 2.0] + [seconds]
+    low, high = FIRST_ANNOTATION["pmemo"] + 1.0, seconds - 1.0
+    if not any(low < b < high for b in bounds[1:-1]):
+        bounds = sorted([*bounds, round(float(rng.uniform(low, high)), 2)])
+    return [(round(a, 2), round(b, 2)) for a, b in itertools.pairwise(bounds)]
+
+
+def _make_moving_piece(identifier: str, split: str, rng: np.random.Generator, seconds: float) -> MovingPiece:
+    mode = "major" if rng.random() < 0.5 else "minor"
+    sections = []
+    for start, end in _sections(rng, seconds):
+        tempo = float(round(rng.uniform(*TEMPO_RANGE)))
+        loudness = round(float(rng.uniform(*LOUDNESS_RANGE)), 2)
+        sections.append(Section(start, end, mode, tempo, loudness))
+        mode = "minor" if mode == "major" else "major"
+    register = int(rng.choice(REGISTERS))
+    draft = MovingPiece(
+        id=identifier, split=split, tonic=int(rng.integers(12)), mode=sections[0].mode, tempo=sections[0].tempo,
+        loudness=sections[0].loudness, register=register, swell=0.0, seconds=seconds, valence=0.0, arousal=0.0,
+        valence_std=round(float(rng.uniform(0.6, 1.6)), 2), arousal_std=round(float(rng.uniform(0.6, 1.6)), 2),
+        tags=(), sections=tuple(sections),
+    )  # fmt: skip
+    valence, arousal = (round(float(v), 2) for v in draft.curve(np.arange(0.0, seconds, _STEP)).mean(axis=0))
+    tags = nearest_tags(valence, arousal, int(rng.integers(1, 4)))
+    return dataclasses.replace(draft, valence=valence, arousal=arousal, tags=tags)
+
+
+def _bar_notes(
+    tonic: int, mode: str, register: int, tempo: float, start: float, end: float, loudness_at: Callable
+) -> list[tuple[float, float, float, float]]:
+    """Notes from ``start`` to ``end`` s: per beat a block chord (octave ``register``) and a chord-tone
+    melody an octave up, a bass note on each bar's downbeat; one chord per bar of the mode's progression."""
+    chords = denormalize_chords(_PROGRESSIONS[mode], Key(tonic, mode))
+    beat = 60.0 / tempo
     notes = []
-    for index in range(int(piece.seconds / beat)):
-        start = index * beat
+    for index in range(int((end - start) / beat)):
+        onset = start + index * beat
         chord = chords[(index // 4) % len(chords)]
-        velocity = piece.loudness_at(start)
-        pitches = [12 * (piece.register + 1) + pc for pc in chord.pitch_classes]
-        notes += [(start, 0.9 * beat, p, 0.25 * velocity) for p in pitches]
-        notes.append((start, 0.45 * beat, 12 + pitches[index % len(pitches)], 0.3 * velocity))
+        velocity = loudness_at(onset)
+        pitches = [12 * (register + 1) + pc for pc in chord.pitch_classes]
+        notes += [(onset, 0.9 * beat, p, 0.25 * velocity) for p in pitches]
+        notes.append((onset, 0.45 * beat, 12 + pitches[index % len(pitches)], 0.3 * velocity))
         if index % 4 == 0:
-            notes.append((start, 3.6 * beat, 12 * piece.register + chord.root, 0.3 * velocity))
+            notes.append((onset, 3.6 * beat, 12 * register + chord.root, 0.3 * velocity))
+    return notes
+
+
+def render_piece(piece: Piece, sampling_rate: int = 22050) -> np.ndarray:
+    """The piece's audio (:func:`_bar_notes` over the piece, or over each section of a moving piece);
+    velocity follows the swell, or each section's loudness."""
+    if isinstance(piece, MovingPiece):
+        notes = []
+        for s in piece.sections:
+            notes += _bar_notes(
+                piece.tonic, s.mode, piece.register, s.tempo, s.start, s.end, lambda _, s=s: s.loudness
+            )
+    else:
+        notes = _bar_notes(
+            piece.tonic, piece.mode, piece.register, piece.tempo, 0.0, piece.seconds, piece.loudness_at
+        )
     wave = render_notes(notes, piece.seconds, sampling_rate)
     peak = float(np.abs(wave).max())
     return wave * (0.98 / peak) if peak > 0.98 else wave
@@ -203,10 +339,19 @@ def _csv(rows: list[list], *, header: list[str], quote_all: bool = False) -> str
     return out.getvalue()
 
 
-def _wide(pieces: list[Piece], value: Callable[[tuple[float, float, float]], float]) -> str:
-    times = sorted({t for p in pieces for t, _, _ in p.dynamic()})
-    header = ["song_id", *[f"sample_{round(t * 1000)}ms" for t in times]]
-    return _csv([[p.id, *[f"{value(step):.4f}" for step in p.dynamic()]] for p in pieces], header=header)
+def _wide(pieces: list[Piece], source: str, value: Callable[[tuple[float, float, float]], float]) -> str:
+    """DEAM's / EmoMusic's wide table: one line per song, one ``sample_<ms>ms`` column per time (empty
+    where a song has no step)."""
+    steps = {
+        p.id: {round(step[0] * 1000): step for step in p.dynamic(p.first_annotation(source))} for p in pieces
+    }
+    times = sorted({ms for song in steps.values() for ms in song})
+    header = ["song_id", *[f"sample_{ms}ms" for ms in times]]
+    rows = [
+        [p.id, *[f"{value(steps[p.id][ms]):.4f}" if ms in steps[p.id] else "" for ms in times]]
+        for p in pieces
+    ]
+    return _csv(rows, header=header)
 
 
 def _write(path: Path, text: str, *, newline: str = "\n") -> None:
@@ -238,8 +383,8 @@ def _write_deam(folder: Path, pieces: list[Piece]) -> dict[str, Path]:
         text = "".join(", ".join(map(str, row)) + "\n" for row in [header, *rows])
         _write(averaged / f"song_level/static_annotations_averaged_songs_{name}.csv", text)
     dynamic = averaged / "dynamic (per second annotations)"
-    _write(dynamic / "valence.csv", _wide(pieces, lambda step: nine_to_bipolar(step[1])))
-    _write(dynamic / "arousal.csv", _wide(pieces, lambda step: nine_to_bipolar(step[2])))
+    _write(dynamic / "valence.csv", _wide(pieces, "deam", lambda step: nine_to_bipolar(step[1])))
+    _write(dynamic / "arousal.csv", _wide(pieces, "deam", lambda step: nine_to_bipolar(step[2])))
     return {p.id: folder / "MEMD_audio" / f"{p.id}.mp3" for p in pieces}
 
 
@@ -280,7 +425,11 @@ def _write_pmemo(folder: Path, pieces: list[Piece]) -> dict[str, Path]:
         root / "annotations/static_annotations_std.csv",
         _csv(stds, header=["musicId", "Arousal(std)", "Valence(std)"]),
     )
-    steps = [[p.id, t, f"{unit(a):.5f}", f"{unit(v):.5f}"] for p in pieces for t, v, a in p.dynamic()]
+    steps = [
+        [p.id, t, f"{unit(a):.5f}", f"{unit(v):.5f}"]
+        for p in pieces
+        for t, v, a in p.dynamic(p.first_annotation("pmemo"))
+    ]
     header = ["musicId", "frameTime", "Arousal(mean)", "Valence(mean)"]
     _write(root / "annotations/dynamic_annotations.csv", _csv(steps, header=header))
     return {p.id: root / "chorus" / f"{p.id}.mp3" for p in pieces}
@@ -316,8 +465,12 @@ def _write_emomusic(folder: Path, pieces: list[Piece]) -> dict[str, Path]:
         for p in pieces
     ]
     _write(annotations / "songs_info.csv", _csv(info, header=info_header, quote_all=True))
-    _write(annotations / "valence_cont_average.csv", _wide(pieces, lambda step: nine_to_bipolar(step[1])))
-    _write(annotations / "arousal_cont_average.csv", _wide(pieces, lambda step: nine_to_bipolar(step[2])))
+    valence = _wide(pieces, "emomusic", lambda step: nine_to_bipolar(step[1]))
+    _write(annotations / "valence_cont_average.csv", valence)
+    _write(
+        annotations / "arousal_cont_average.csv",
+        _wide(pieces, "emomusic", lambda step: nine_to_bipolar(step[2])),
+    )
     return {p.id: folder / "clips_45seconds" / f"{p.id}.mp3" for p in pieces}
 
 
@@ -331,8 +484,8 @@ _WRITERS = {
 _README = """\
 # emotune synthetic corpus (NOT real data)
 
-Made by `emotune make-synthetic OUT --n {n} --seed {seed} --seconds {seconds:g} --sampling-rate {rate}` (emotune {version}): {n} short procedurally
-generated pieces ({seconds:g} s, {rate} Hz mp3) per source, written in the official raw layouts of
+Made by `emotune make-synthetic OUT --n {n} --seed {seed} --seconds {seconds:g} --sampling-rate {rate}{moving_flag}` (emotune {version}): {n} short procedurally
+generated{moving_text} pieces ({seconds:g} s, {rate} Hz mp3) per source, written in the official raw layouts of
 MTG-Jamendo, DEAM, PMEmo and EmoMusic. Valence-arousal and tags are derived from each piece's mode,
 tempo, loudness and register (see `dataset_scripts/synthetic.py`); `*/{marker}` lists every piece's
 parameters and labels. The ids of DEAM, PMEmo and EmoMusic are real ids taken from the paper's split
@@ -366,21 +519,32 @@ def make_synthetic(
     *,
     n: int = 24,
     seed: int = 0,
-    seconds: float = 4.0,
+    seconds: float | None = None,
     sampling_rate: int = 22050,
     progress: bool = True,
+    moving: bool = False,
 ) -> dict[str, list[Piece]]:
-    """Write the synthetic corpus (``n`` pieces per source) to ``out_dir``; returns the pieces."""
+    """Write the synthetic corpus (``n`` pieces per source) to ``out_dir``; returns the pieces.
+    ``moving``: pieces whose mode, tempo and loudness change inside (see the module docstring);
+    ``seconds`` defaults to 4 (30 for moving pieces)."""
+    if seconds is None:
+        seconds = 30.0 if moving else 4.0
     if n < 3:
         raise InvalidInputError(f"--n must be at least 3 (one piece per split), got {n}")
     if not 1.0 <= seconds <= 60.0:
         raise InvalidInputError(f"--seconds must be between 1 and 60, got {seconds}")
+    if moving and seconds < MOVING_MIN_SECONDS:
+        raise InvalidInputError(
+            f"--seconds must be at least {MOVING_MIN_SECONDS:g} for moving pieces (their per-time-step labels "
+            f"start at 15 s as in the releases), got {seconds:g}"
+        )
     out_dir = Path(out_dir)
     _check_output(out_dir)
     pieces: dict[str, list[Piece]] = {}
     for index, source in enumerate(SOURCES):
         rng = np.random.default_rng([seed, index])
-        pieces[source] = [_make_piece(i, split, rng, seconds) for i, split in _ids(source, n, rng)]
+        make = _make_moving_piece if moving else _make_piece
+        pieces[source] = [make(i, split, rng, seconds) for i, split in _ids(source, n, rng)]
     jobs = []
     for source, source_pieces in pieces.items():
         audio = _WRITERS[source](out_dir / source, source_pieces)
@@ -400,6 +564,7 @@ def make_synthetic(
             "seed": seed,
             "n": n,
             "seconds": seconds,
+            "moving": moving,
             "sampling_rate": sampling_rate,
             "pieces": [asdict(p) for p in source_pieces],
         }
@@ -411,6 +576,10 @@ def make_synthetic(
         seconds=seconds,
         rate=sampling_rate,
         marker=SYNTHETIC_MARKER,
+        moving_flag=" --moving" if moving else "",
+        moving_text=" moving (mode, tempo and loudness change inside each piece; per-time-step labels follow)"
+        if moving
+        else "",
     )
     _write(out_dir / "README.md", readme)
     return pieces

@@ -13,7 +13,7 @@ from transformers.pipelines import PIPELINE_REGISTRY
 from .chords.btc import BTCConfig, BTCModel
 from .defaults import AMT_MODEL, MUSIC2EMO_MODEL
 from .errors import EmotuneError
-from .music2emo import Music2EmoConfig, Music2EmoModel
+from .music2emo import Music2EmoConfig, Music2EmoDynamicConfig, Music2EmoDynamicModel, Music2EmoModel
 from .music2emo.pipeline_music2emo import MusicEmotionRecognitionPipeline
 from .video2music.configuration_amt import AMTConfig
 from .video2music.configuration_amt_regression import AMTRegressionConfig
@@ -26,6 +26,7 @@ __version__ = "0.1.0"
 
 _MODELS = (
     (Music2EmoConfig, Music2EmoModel),
+    (Music2EmoDynamicConfig, Music2EmoDynamicModel),
     (AMTConfig, AMTModel),
     (AMTRegressionConfig, AMTRegressionModel),
     (BTCConfig, BTCModel),
@@ -61,6 +62,8 @@ __all__ = [
     "BTCModel",
     "EmotuneError",
     "Music2EmoConfig",
+    "Music2EmoDynamicConfig",
+    "Music2EmoDynamicModel",
     "Music2EmoModel",
     "MusicEmotionRecognitionPipeline",
     "VideoToMusicPipeline",

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from huggingface_hub import ModelCard, ModelCardData
 
-__all__ = ["metrics_table", "render_model_card", "save_model_card"]
+__all__ = ["metrics_by_split", "metrics_table", "render_model_card", "save_model_card"]
 
 _CITATIONS = {
     "music2emo": (
@@ -48,6 +48,17 @@ def metrics_table(metrics: Mapping[str, Mapping[str, float]]) -> str:
         ]
         lines.append(f"| {split} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def metrics_by_split(validation: Mapping[str, float], split: str) -> dict[str, dict[str, float]]:
+    """``{"deam/loss": 0.3, "val_loss": 0.5}`` -> ``{"deam/<split>": {"loss": 0.3}}``: the per-source values of
+    a validation, as a card's metrics table wants them (values without a source are left out)."""
+    metrics: dict[str, dict[str, float]] = {}
+    for key, value in validation.items():
+        source, _, metric = key.rpartition("/")
+        if source:
+            metrics.setdefault(f"{source}/{split}", {})[metric] = value
+    return metrics
 
 
 def render_model_card(

@@ -8,6 +8,7 @@ function directly); this module gives it the `evaluate` interface.
 import datasets
 import evaluate
 
+from modeling.emotion.dynamic_metrics import dynamic_mer_metrics
 from modeling.emotion.metrics import mer_metrics
 
 _CITATION = """\
@@ -36,12 +37,17 @@ Args:
     tag_names (`list[str]`, *optional*): names of the tag columns (defaults to the 56 MTG-Jamendo tags).
 
 The "default" configuration takes all five inputs; "tags" takes mood_scores, mood_labels and sources;
-"va" takes va_predictions, va_labels and sources.
+"va" takes va_predictions, va_labels and sources. "dynamic" scores curves (the time-continuous task):
+one (num_steps, 2) va_predictions and va_labels curve per song (NaN label steps are not annotated),
+and its source; the figures are the means over a source's songs of each song's RMSE, Pearson r and
+CCC (``modeling.emotion.dynamic_metrics``).
 
 Returns:
     `{source: metrics}`. Tag metrics: roc_auc, pr_auc, num_tagged_samples, tags_without_positives,
     tags_without_negatives. VA metrics: r2_valence, r2_arousal, r2, rmse_valence, rmse_arousal, rmse,
-    num_va_samples. Undefined values are None.
+    num_va_samples. Dynamic: rmse_valence, rmse_arousal, r_valence, r_arousal, ccc_valence, ccc_arousal
+    (per-song means, each with _std), songs_without_r_valence ..., num_songs, num_steps. Undefined values
+    are None.
 
 Examples:
     >>> mer = evaluate.load("metrics/mer", "va")
@@ -51,10 +57,12 @@ Examples:
 """
 
 _ROWS = datasets.Sequence(datasets.Value("float32"))
+_CURVES = datasets.Sequence(datasets.Sequence(datasets.Value("float32")))
 _INPUTS = {
     "default": ("mood_scores", "mood_labels", "va_predictions", "va_labels"),
     "tags": ("mood_scores", "mood_labels"),
     "va": ("va_predictions", "va_labels"),
+    "dynamic": ("va_predictions", "va_labels"),
 }
 
 
@@ -63,7 +71,8 @@ class MER(evaluate.Metric):
     def _info(self):
         if self.config_name not in _INPUTS:
             raise KeyError(f"Unknown configuration {self.config_name!r}; accepted: {sorted(_INPUTS)}")
-        features = {name: _ROWS for name in _INPUTS[self.config_name]}
+        rows = _CURVES if self.config_name == "dynamic" else _ROWS
+        features = {name: rows for name in _INPUTS[self.config_name]}
         return evaluate.MetricInfo(
             description=_DESCRIPTION,
             citation=_CITATION,
@@ -81,6 +90,8 @@ class MER(evaluate.Metric):
         va_labels=None,
         tag_names=None,
     ):
+        if self.config_name == "dynamic":
+            return dynamic_mer_metrics(va_predictions=va_predictions, va_labels=va_labels, sources=sources)
         return mer_metrics(
             mood_scores=mood_scores,
             mood_labels=mood_labels,

@@ -31,6 +31,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--dtype", choices=["float32", "bfloat16", "float16"], help="encoder precision")
     parser.add_argument("--batch-size", type=int, help="encoder segments per pass (1 on CPU, 8 on GPU)")
     parser.add_argument("--push-to-hub", metavar="REPO", help="upload the features folder afterwards")
+    from dataset_scripts.dynamic_features import add_dynamic_arguments
+
+    add_dynamic_arguments(parser)  # --dynamic, --window-seconds, --hop-seconds, --chords-per-window
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
     parser.add_argument(
         "--resume", action="store_true", help="continue an interrupted run (its journals in OUTPUT_DIR.parts)"
@@ -62,6 +65,9 @@ def run(args) -> int:
         dtype=args.dtype,
         batch_size=args.batch_size,
     )
+    from dataset_scripts.dynamic_features import dynamic_extraction
+
+    extractor, dynamic = dynamic_extraction(args, extractor)  # --dynamic: windows too; else unchanged, {}
     summary = extract_features(
         args.dataset,
         args.output_dir,
@@ -73,10 +79,13 @@ def run(args) -> int:
         overwrite=args.overwrite,
         overlap=not args.no_overlap,
         processes=processes,
+        **dynamic,
     )
     if summary is None:  # not the main process, or nothing to resume
         return 0
     print(summary.text)
+    if dynamic:  # counts of the rows this process extracted in this run
+        print(dynamic["row_columns"].summary())
     if args.push_to_hub:
         print(f"Pushed to {push_to_hub(summary.folder.path, args.push_to_hub)}")
     return 0

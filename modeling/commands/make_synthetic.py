@@ -17,7 +17,12 @@ def add_arguments(parser) -> None:
     )
     parser.add_argument("--n", type=int, default=24, help="pieces per source (24)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (0)")
-    parser.add_argument("--seconds", type=float, default=4.0, help="length of each piece in seconds (4)")
+    parser.add_argument("--seconds", type=float, help="length of each piece in seconds (4; 30 with --moving)")
+    parser.add_argument(
+        "--moving", action="store_true",
+        help="pieces whose mode, tempo and loudness change inside, with per-time-step labels that follow "
+        "(in each release's dynamic layout: DEAM/EmoMusic from 15 s, PMEmo from 15.5 s)",
+    )  # fmt: skip
     parser.add_argument("--sampling-rate", type=int, default=22050, help="audio sampling rate (22050)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
@@ -32,6 +37,7 @@ def run(args) -> int:
         seconds=args.seconds,
         sampling_rate=args.sampling_rate,
         progress=not args.no_progress,
+        moving=args.moving,
     )
     total = sum(len(p) for p in pieces.values())
     print(f"Wrote {total} synthetic pieces ({args.n} per source: {', '.join(pieces)}) to {args.output_dir}")

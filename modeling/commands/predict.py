@@ -57,6 +57,10 @@ def add_arguments(parser) -> None:
     parser.add_argument(
         "--encoder-quantization", choices=["dynamic-int8"], help="int8 encoder on a CPU: faster, not exact"
     )
+    parser.add_argument(
+        "--dynamic-model",
+        help="a music2emo_dynamic model (folder or Hub id): adds valence-arousal every 0.5 s (printed results)",
+    )
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument(
         "--plot", metavar="PNG", help="save a figure per file (PNG, or PNG_<n>.png for several)"
@@ -86,6 +90,10 @@ def format_result(name: str, result: dict, top_k: int = 10) -> str:
             f"{s['start']:.0f}s V{s['valence']:.1f}/A{s['arousal']:.1f}" for s in result["segments"]
         )
         lines.append(f"  segments: {curve}")
+    if result.get("curve"):  # --dynamic-model
+        from ..music2emo.dynamic_inference import format_curve
+
+        lines.append(format_curve(result["curve"]))
     return "\n".join(lines)
 
 
@@ -97,10 +105,10 @@ def run(args) -> int:
     processes = Processes()
     output = None
     if args.output:
-        if args.json or args.plot:
+        if args.json or args.plot or args.dynamic_model:
             raise InvalidInputError(
-                "--json and --plot show the results of a handful of files; --output writes them to a file. "
-                "Accepted: one or the other"
+                "--json, --plot and --dynamic-model show the results of a handful of files; --output writes "
+                "the clip-level records of a collection to a file. Accepted: one or the other"
             )
         output = RecordOutput(args.output, resume=args.resume, overwrite=args.overwrite)
         if processes.is_main:
@@ -119,7 +127,10 @@ def run(args) -> int:
     mine = processes.share(todo)
     mer = _pipeline(args, processes) if mine else None
     postprocess = mer._sanitize_parameters(threshold=args.threshold)[2] if mine else {}
-    outcomes = FeatureRunner(mer.feature_extractor, overlap=not args.no_overlap).run(mine) if mine else []
+    outcomes = []
+    if mine:  # the dynamic curve's extractor observes the encoder's frames of one file at a time
+        extractor = mer.dynamic.extractor if mer.dynamic else mer.feature_extractor
+        outcomes = FeatureRunner(extractor, overlap=not args.no_overlap and not mer.dynamic).run(mine)
     writer = output.writer(processes.index, processes.count) if output and mine else None
     description = " ".join(["predict", processes.label()]).strip()
     progress = CollectionProgress(len(mine), description, enabled=len(mine) > 1 and processes.is_main)
@@ -178,6 +189,8 @@ def _pipeline(args, processes):
         options["encoder_dtype"] = args.dtype
     if args.encoder_quantization:
         options["encoder_quantization"] = args.encoder_quantization
+    if args.dynamic_model:
+        options["dynamic_model"] = resolve_model(args.dynamic_model)
     device = args.device or (processes.device if processes.count > 1 else None)  # one accelerator a process
     return pipeline("music-emotion-recognition", model=model, device=device, **options)
 

@@ -49,6 +49,9 @@ def add_arguments(parser) -> None:
     parser.add_argument(
         "--chord-backend", default="btc", help="chord recogniser for --check-emotion: btc or dsp"
     )
+    parser.add_argument(
+        "--dynamic-model", help="a music2emo_dynamic model: --check-emotion compares second by second"
+    )
     parser.add_argument("--device", help="cpu, cuda (default: cuda when available)")
     parser.add_argument("--no-progress", action="store_true")
 
@@ -64,6 +67,8 @@ def run(args) -> int:
     emotion_options = {"chord_backend": args.chord_backend}
     if args.audio_encoder:
         emotion_options["audio_encoder"] = args.audio_encoder
+    if args.dynamic_model:
+        emotion_options["dynamic_model"] = resolve_model(args.dynamic_model)
     # installed copies of the default ids, else the Hub; each fails fast naming `emotune weights fetch`
     v2m = pipeline(
         "video-to-music", model=resolve_model(args.model), regression_model=resolve_model(args.regression_model),

@@ -15,7 +15,8 @@ faster, inexact option for CPUs (``benchmarks/mert_encoder.py`` measures both).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -99,6 +100,7 @@ class MertEncoder:
         self.batch_size = batch_size
         self.sampling_rate = int(self.processor.sampling_rate)
         self.embedding_dim = len(self.layers) * self.model.config.hidden_size
+        self.frame_observer: Callable[[np.ndarray], None] | None = None
         self._torch = torch
 
     def hidden_states(self, inputs: dict) -> tuple:
@@ -116,6 +118,7 @@ class MertEncoder:
         """``(num_segments, embedding_dim)`` float32 embeddings of mono segments at :attr:`sampling_rate`."""
         torch = self._torch
         output = np.zeros((len(segments), self.embedding_dim), dtype=np.float32)
+        observed: dict[int, np.ndarray] = {}
         by_length: dict[int, list[int]] = {}
         for index, segment in enumerate(segments):
             by_length.setdefault(len(segment), []).append(index)
@@ -136,5 +139,21 @@ class MertEncoder:
                 with torch.inference_mode():
                     hidden = self.hidden_states(inputs)
                     pooled = torch.cat([hidden[layer].mean(dim=1) for layer in self.layers], dim=-1)
+                    if self.frame_observer is not None:
+                        frames = torch.cat([hidden[layer] for layer in self.layers], dim=-1).float().cpu()
+                        observed.update(zip(batch, frames.numpy()))
                 output[batch] = pooled.float().cpu().numpy()
+        for index in sorted(observed):
+            self.frame_observer(observed.pop(index))
         return output
+
+    @contextmanager
+    def observing_frames(self, observer: Callable[[np.ndarray], None]) -> Iterator[None]:
+        """While inside, every :meth:`embed` also hands ``observer`` the frame states of each segment it
+        embedded, in the segments' order: ``(num_frames, embedding_dim)`` float32, the pooled layers
+        concatenated, from the same forward pass (the time-resolved features pool them into windows)."""
+        previous, self.frame_observer = self.frame_observer, observer
+        try:
+            yield
+        finally:
+            self.frame_observer = previous

@@ -40,6 +40,7 @@ __all__ = [
     "headline",
     "predict",
     "score",
+    "write_report",
 ]
 
 MODEL_INPUTS = ("audio_embeddings", "chord_root_ids", "chord_attr_ids", "chord_attention_mask", "mode_ids")
@@ -68,8 +69,12 @@ def evaluation_loader(
     sources: Sequence[FeatureRows], index: int, batch_size: int, num_workers: int = 0
 ) -> torch.utils.data.DataLoader:
     """Every row of ``sources[index]`` in order, all segments averaged (not yet prepared)."""
+    items = Music2EmoItems(sources, augmentation="none")
+    # Accelerate trims the last gathered batch to len(dataset) % batch size unless told the length the
+    # loader really covers: one source's rows, not every source's.
+    items.total_dataset_length = len(sources[index])
     return torch.utils.data.DataLoader(
-        Music2EmoItems(sources, augmentation="none"),
+        items,
         sampler=evaluation_items(index, len(sources[index])),
         batch_size=batch_size,
         collate_fn=Music2EmoCollator([rows.source for rows in sources]),
@@ -228,12 +233,20 @@ def evaluate_command(
         "results": results,
     }
     if accelerator.is_main_process:
-        print(format_table(results))
-        path = (
-            Path(output)
-            if output
-            else (Path(model) / "evaluation.json" if Path(model).is_dir() else Path("evaluation.json"))
-        )
-        path.write_text(json.dumps(report, indent=2, sort_keys=True), encoding="utf-8")
-        print(f"\nwritten: {path}")
+        write_report(report, format_table(results), output)
     return report
+
+
+def write_report(report: dict, table: str, output: str | None) -> Path:
+    """Print ``table`` and write ``report`` as JSON to ``output`` (default: ``MODEL/evaluation.json`` for a
+    folder, ``evaluation.json`` for a Hub id); returns the path."""
+    model = report["model"]
+    print(table)
+    path = (
+        Path(output)
+        if output
+        else (Path(model) / "evaluation.json" if Path(model).is_dir() else Path("evaluation.json"))
+    )
+    path.write_text(json.dumps(report, indent=2, sort_keys=True), encoding="utf-8")
+    print(f"\nwritten: {path}")
+    return path

@@ -22,7 +22,7 @@ from ..dataset_folders import dataset_config_names, load_dataset_folder
 from ..errors import DatasetBuildError, InvalidInputError
 from ..training.data import SourceItem
 
-__all__ = ["FeatureRows", "Music2EmoCollator", "Music2EmoItems", "load_feature_rows"]
+__all__ = ["FeatureRows", "Music2EmoCollator", "Music2EmoItems", "load_feature_rows", "load_features_split"]
 
 _ANNOTATED = "annotated"
 FEATURES_ACCEPTED = "a folder (or Hub id) written by emotune extract-features"
@@ -102,9 +102,12 @@ class FeatureRows:
         return values.reshape(-1, self.embedding_dim)
 
 
-def load_feature_rows(path: str, source: str, split: str, lexicon_va: bool = False) -> FeatureRows:
-    """``load_dataset_folder(path, source, split=split)`` as :class:`FeatureRows`, with clear errors."""
-    configs = dataset_config_names(path, "features dataset", FEATURES_ACCEPTED)
+def load_features_split(
+    path: str, source: str, split: str, columns, writer: str = "emotune extract-features"
+):
+    """``load_dataset_folder(path, source, split=split)`` with clear errors: no dataset, no such config or
+    split, or one of ``columns`` missing (``writer`` names the command that writes such a dataset)."""
+    configs = dataset_config_names(path, "features dataset", f"a folder (or Hub id) written by {writer}")
     if source not in configs:
         raise InvalidInputError(f"The features dataset {path} has no config {source!r}; it has {configs}")
     try:
@@ -115,14 +118,18 @@ def load_feature_rows(path: str, source: str, split: str, lexicon_va: bool = Fal
                 f"The features dataset {path} ({source}) has no split {split!r}: {error}"
             ) from None
         raise
-    missing = {"segment_embeddings", "chord_root_ids", "moods", "has_moods", "valence", "va_source"} - set(
-        dataset.column_names
-    )
+    missing = sorted(set(columns) - set(dataset.column_names))
     if missing:
         raise InvalidInputError(
-            f"{path} ({source}) is not a features dataset: it lacks {sorted(missing)}. "
-            "Accepted: the output of emotune extract-features"
+            f"{path} ({source}) lacks the column(s) {missing}. Accepted: the output of {writer}"
         )
+    return dataset
+
+
+def load_feature_rows(path: str, source: str, split: str, lexicon_va: bool = False) -> FeatureRows:
+    """``load_dataset_folder(path, source, split=split)`` as :class:`FeatureRows`, with clear errors."""
+    columns = ("segment_embeddings", "chord_root_ids", "moods", "has_moods", "valence", "va_source")
+    dataset = load_features_split(path, source, split, columns, "emotune extract-features")
     return FeatureRows(dataset, source, lexicon_va=lexicon_va)
 
 

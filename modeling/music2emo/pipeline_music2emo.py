@@ -20,7 +20,9 @@ Each result is a dict: ``moods`` (all tags, ``{"label", "score"}``, best first),
 ``valence`` and ``arousal`` (1-9), ``quadrant`` (Russell's, ``Q1``..``Q4``), ``key`` (``"A minor"``),
 ``chords`` (``{"start", "end", "label"}`` in the clip's key), ``segments`` (the emotion curve: the
 model applied to each 30 s segment: ``start``, ``end``, ``valence``, ``arousal``, ``quadrant`` and
-its top-5 ``moods``) and ``duration``.
+its top-5 ``moods``) and ``duration``. With a ``dynamic_model`` (a time-resolved
+:class:`~modeling.music2emo.Music2EmoDynamicModel`, :mod:`modeling.music2emo.dynamic_inference`) it also has
+``curve``: ``{"time", "valence", "arousal"}`` every hop (0.5 s), from the same encoder pass.
 """
 
 from __future__ import annotations
@@ -56,7 +58,8 @@ class MusicEmotionRecognitionPipeline(Pipeline):
     Extra arguments of ``pipeline(...)``: ``audio_encoder`` (default: the model config's
     ``audio_encoder``), ``layers``, ``chord_backend`` (``"btc"``, Music2Emo's; ``"dsp"`` needs no weights), ``chord_model``, ``key_method``
     (``"music21"``), ``encoder_dtype`` (``"bfloat16"`` on a GPU), ``batch_size`` (encoder segments per
-    pass), or a ready ``feature_extractor`` (:class:`Music2EmoFeatureExtractor`). Call arguments:
+    pass), or a ready ``feature_extractor`` (:class:`Music2EmoFeatureExtractor`); ``dynamic_model`` (a
+    ``music2emo_dynamic`` model, folder or Hub id) adds the ``curve``. Call arguments:
     ``threshold`` (0.5), ``top_k_segment_moods`` (5), ``sampling_rate`` (for arrays).
     """
 
@@ -68,6 +71,7 @@ class MusicEmotionRecognitionPipeline(Pipeline):
 
     def __init__(self, model, feature_extractor: Music2EmoFeatureExtractor | None = None, **kwargs):
         options = {name: kwargs.pop(name) for name in _EXTRACTOR_OPTIONS if name in kwargs}
+        dynamic_model = kwargs.pop("dynamic_model", None)
         super().__init__(model=model, **kwargs)
         if feature_extractor is None:
             options.setdefault("device", self.device)
@@ -80,6 +84,11 @@ class MusicEmotionRecognitionPipeline(Pipeline):
                 f"{self.feature_extractor.encoder.embedding_dim}-d embeddings but the model expects "
                 f"{self.model.config.audio_embedding_dim}. Accepted: the encoder and layers the model was trained with"
             )
+        self.dynamic = None  # the time-resolved curve (modeling.music2emo.dynamic_inference)
+        if dynamic_model is not None:
+            from .dynamic_inference import DynamicCurve
+
+            self.dynamic = DynamicCurve(dynamic_model, self.feature_extractor, self.device)
 
     def _sanitize_parameters(self, threshold=None, top_k_segment_moods=None, sampling_rate=None, **kwargs):
         preprocess, postprocess = {}, {}
@@ -108,7 +117,8 @@ class MusicEmotionRecognitionPipeline(Pipeline):
                     "an array with sampling_rate=, or {'array': ..., 'sampling_rate': ...}"
                 )
             inputs, sampling_rate = inputs["array"], inputs.get("sampling_rate", sampling_rate)
-        return {"features": self.feature_extractor(inputs, sampling_rate=sampling_rate)}
+        extractor = self.dynamic.extractor if self.dynamic else self.feature_extractor
+        return {"features": extractor(inputs, sampling_rate=sampling_rate)}
 
     def _forward(self, model_inputs: dict[str, Any]) -> dict[str, Any]:
         """One model call for the clips of ``model_inputs`` (one clip, or a list when the framework
@@ -136,6 +146,8 @@ class MusicEmotionRecognitionPipeline(Pipeline):
                     "segment_va": va[segment : segment + count],
                 }
             )
+            if self.dynamic:
+                clips[-1]["curve"] = self.dynamic.points(item, self.dynamic(item))
             segment += count
         return {"clips": clips}
 
@@ -175,4 +187,5 @@ class MusicEmotionRecognitionPipeline(Pipeline):
             "chords": [chord.to_dict() for chord in features.chords],
             "segments": segments,
             "duration": round(float(features.duration), 3),
+            **({"curve": model_outputs["curve"]} if "curve" in model_outputs else {}),
         }

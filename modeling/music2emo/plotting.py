@@ -108,13 +108,18 @@ def chord_timeline(result: Mapping, ax=None, max_labels: int = 60):
 
 
 def summary_figure(result: Mapping, threshold: float | None = None):
-    """All four figures of a result on one page."""
+    """All four figures of a result on one page (five with a time-resolved ``curve``, under the segments)."""
     plt = _pyplot()
-    figure = plt.figure(figsize=(12, 9))
-    grid = figure.add_gridspec(3, 2, height_ratios=[3, 2, 1])
+    dynamic = bool(result.get("curve"))
+    figure = plt.figure(figsize=(12, 11 if dynamic else 9))
+    grid = figure.add_gridspec(4 if dynamic else 3, 2, height_ratios=[3, 2, 2, 1] if dynamic else [3, 2, 1])
     mood_bars(result, threshold=threshold, ax=figure.add_subplot(grid[0, 0]))
     va_circumplex(result, ax=figure.add_subplot(grid[0, 1]))
     emotion_curve(result, ax=figure.add_subplot(grid[1, :]))
-    chord_timeline(result, ax=figure.add_subplot(grid[2, :]))
+    if dynamic:
+        from .dynamic_inference import plot_curve
+
+        plot_curve(result, ax=figure.add_subplot(grid[2, :]))
+    chord_timeline(result, ax=figure.add_subplot(grid[-1, :]))
     figure.tight_layout()
     return figure

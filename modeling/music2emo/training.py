@@ -26,7 +26,7 @@ from typing import Any, Literal
 import numpy as np
 import torch
 
-from ..cards import save_model_card
+from ..cards import metrics_by_split, save_model_card
 from ..errors import InvalidInputError
 from ..training import LoopConfig, Recipe, read_section, run_training
 from ..training.data import COMBINE_MODES, MultiSourceBatchSampler
@@ -298,12 +298,7 @@ class Music2EmoRecipe(Recipe):
 
     def save_model(self, model, folder: Path, validation: Mapping[str, float], name: str) -> None:
         model.save_pretrained(folder)
-        metrics: dict[str, dict] = {}
-        for key, value in validation.items():
-            source, _, metric = key.rpartition("/")
-            if source:
-                metrics.setdefault(f"{source}/{self.data.validation_split}", {})[metric] = value
-        self._card(model.config, name, folder, metrics)
+        self._card(model.config, name, folder, metrics_by_split(validation, self.data.validation_split))
 
     def finish(self, accelerator, folders: Mapping[str, Path]) -> dict[str, Any]:
         results = {}

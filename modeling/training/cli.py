@@ -30,11 +30,13 @@ RECIPES = {
     "student": "modeling.music2emo.training:train_student",
     "amt": "modeling.video2music.training:train_amt",
     "amt_regression": "modeling.video2music.training:train_amt_regression",
+    "dynamic": "modeling.music2emo.dynamic_training:train_dynamic",
 }
 """Recipe name -> ``module:function(recipe, output_dir, *, resume, push_to_hub) -> metrics``."""
 
 EVALUATORS = {
     "music2emo": "modeling.music2emo.evaluation:evaluate_command",
+    "music2emo_dynamic": "modeling.music2emo.dynamic_evaluation:evaluate_dynamic_command",
     "amt": "modeling.video2music.evaluation:evaluate_command",
     "amt_regression": "modeling.video2music.evaluation:evaluate_command",
 }

@@ -4,7 +4,9 @@ The video's per-second emotion probabilities (CLIP zero-shot over :data:`VIDEO_E
 valence-arousal point per second through the fixed map :data:`~modeling.emotion.video.VIDEO_EMOTION_VA`
 (Russell's circumplex angles of the six words, radius 0.75 of the plane; neutral at the centre):
 the expectation of that map under the second's probabilities. The music's VA comes from the
-music-emotion-recognition pipeline run on the rendered audio, one value per 30 s segment.
+music-emotion-recognition pipeline run on the rendered audio, one value per 30 s segment, or, when that
+pipeline has a time-resolved model (``dynamic_model``), one per second: the mean of its 0.5 s curve over
+each second (:func:`modeling.music2emo.dynamic_inference.curve_seconds`).
 
 For each music segment the video's VA is averaged over the seconds the segment covers, and
 

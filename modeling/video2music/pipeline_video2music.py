@@ -241,8 +241,18 @@ class VideoToMusicPipeline(Pipeline):
         if check_emotion:
             start = time.perf_counter()
             music = self.emotion_pipeline()(str(outputs.audio))
-            check = affective_check(features.emotion, music["segments"])
-            result["affective_check"] = extra["affective_check"] = check.to_dict()
+            segments, resolution = music["segments"], "30 s segments"
+            if music.get(
+                "curve"
+            ):  # a time-resolved emotion model (emotion_options dynamic_model): per second
+                from ..music2emo.dynamic_inference import curve_seconds
+
+                segments, resolution = curve_seconds(music["curve"], features.num_seconds), "seconds"
+            check = affective_check(features.emotion, segments)
+            result["affective_check"] = extra["affective_check"] = {
+                **check.to_dict(),
+                "resolution": resolution,
+            }
             result["music_emotion"] = {
                 k: music[k] for k in ("valence", "arousal", "quadrant", "predicted_moods")
             }

@@ -1,11 +1,12 @@
 """Music2Emo Space: mood tags, valence-arousal, key and chords of a piece of music.
 
     python spaces/music2emo/app.py [--model DIR_OR_ID] [--audio-encoder DIR_OR_ID] [--chord-backend btc|dsp]
-                                   [--host 127.0.0.1] [--port 7860]
+                                   [--dynamic-model DIR_OR_ID] [--host 127.0.0.1] [--port 7860]
 
 Models come from the flags, else the environment (``EMOTUNE_MODEL``, ``EMOTUNE_AUDIO_ENCODER``,
-``EMOTUNE_CHORD_BACKEND``, ``EMOTUNE_CHORD_MODEL``, ``EMOTUNE_MAX_SECONDS``), else emotune's
-published defaults.
+``EMOTUNE_CHORD_BACKEND``, ``EMOTUNE_CHORD_MODEL``, ``EMOTUNE_DYNAMIC_MODEL``, ``EMOTUNE_MAX_SECONDS``), else
+emotune's published defaults. With a time-resolved model (``music2emo_dynamic``) the page also draws valence
+and arousal every 0.5 s (an output after the JSON file, so the API's first six stay as they are).
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ def build_app(
     chord_backend: str | None = None,
     chord_model: str | None = None,
     max_seconds: float = MAX_SECONDS,
+    dynamic_model: str | None = None,
 ):
     """The Gradio Blocks of the Space, with its pipeline loaded."""
     import gradio as gr
@@ -66,6 +68,11 @@ def build_app(
     chord_model = chord_model or os.environ.get("EMOTUNE_CHORD_MODEL")
     if chord_model or options["chord_backend"] == "btc":
         options["chord_model"] = resolve_model(chord_model or BTC_CHORD_MODEL, fetch=True)
+    dynamic_model = dynamic_model or os.environ.get("EMOTUNE_DYNAMIC_MODEL")
+    if dynamic_model:  # valence-arousal every 0.5 s (modeling.music2emo.dynamic_inference)
+        from modeling.music2emo.dynamic_inference import plot_curve
+
+        options["dynamic_model"] = resolve_model(dynamic_model)
     mer = pipeline("music-emotion-recognition", model=str(model), **options)
 
     @user_errors
@@ -97,7 +104,7 @@ def build_app(
             emotion_curve(result),
             chord_timeline(result),
             str(out),
-        )
+        ) + ((plot_curve(result),) if dynamic_model else ())
 
     with gr.Blocks(title="Music2Emo · emotune") as demo:
         gr.Markdown(
@@ -122,10 +129,11 @@ def build_app(
             bars = gr.Plot(label="Top mood tags")
             circumplex = gr.Plot(label="Valence-arousal (Russell's circumplex)")
         curve = gr.Plot(label="Emotion over 30 s segments")
+        dynamic = [gr.Plot(label="Emotion every 0.5 s")] if dynamic_model else []
         timeline = gr.Plot(label="Chords")
         button.click(
-            recognise, inputs=[audio, threshold], outputs=[summary, bars, circumplex, curve, timeline, download],
-            api_name="predict",
+            recognise, inputs=[audio, threshold],
+            outputs=[summary, bars, circumplex, curve, timeline, download, *dynamic], api_name="predict",
         )  # fmt: skip
     demo.queue(default_concurrency_limit=2)
     return demo
@@ -138,9 +146,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--chord-backend", help="chord recogniser: btc (default) or dsp")
     parser.add_argument("--chord-model", help="Hub id or folder of the chord backend's weights")
     parser.add_argument("--max-seconds", type=float, default=MAX_SECONDS)
+    parser.add_argument("--dynamic-model", help="a music2emo_dynamic model: valence-arousal every 0.5 s")
     launch_arguments(parser)
     args = parser.parse_args(argv)
-    demo = build_app(args.model, args.audio_encoder, args.chord_backend, args.chord_model, args.max_seconds)
+    demo = build_app(args.model, args.audio_encoder, args.chord_backend, args.chord_model, args.max_seconds,
+                     args.dynamic_model)  # fmt: skip
     demo.launch(server_name=args.host, server_port=args.port, max_file_size=MAX_FILE_SIZE)
 
 

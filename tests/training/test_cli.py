@@ -93,12 +93,12 @@ def test_evaluate_dispatches_on_model_type(tmp_path, features, capsys):
     (other / "config.json").write_text(json.dumps({"model_type": "bert"}))
     assert entry.main(["evaluate", "--model", str(other), "--data", str(features)]) == 1
     assert (
-        "No evaluation for model type 'bert'. Accepted: ['amt', 'amt_regression', 'music2emo']"
+        "No evaluation for model type 'bert'. Accepted: ['amt', 'amt_regression', 'music2emo', 'music2emo_dynamic']"
         in capsys.readouterr().err
     )
     assert entry.main(["evaluate", "--model", str(tmp_path / "missing"), "--data", str(features)]) == 1
     assert f"No model folder at {str(tmp_path / 'missing')!r}" in capsys.readouterr().err  # resolve_model's
-    assert set(entry.RECIPES) == {"teacher", "student", "amt", "amt_regression"}
+    assert set(entry.RECIPES) == {"teacher", "student", "amt", "amt_regression", "dynamic"}
 
 
 def test_recipe_errors_exit_with_a_message(features, tmp_path):
