@@ -10,7 +10,9 @@ STAMP := $(VENV)/.emotune-installed
 # soundfont (rendering), Chromium (browser tests of the Spaces), GL/GLib (OpenCV inside PySceneDetect).
 APT_PACKAGES := ffmpeg fluidsynth fluid-soundfont-gm chromium libgl1 libglib2.0-0
 SOUNDFONT := /usr/share/sounds/sf2/FluidR3_GM.sf2
-PYTEST_ARGS ?=
+# Two workers on the two cores (each test runs torch on one thread: tests/conftest.py); a file's tests
+# stay on one worker, so module fixtures are built once.
+PYTEST_ARGS ?= -n 2 --dist loadfile --durations=15
 
 .PHONY: demo test setup system-deps lint format clean
 

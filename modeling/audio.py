@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import AudioDecodingError, InvalidAudioError, MissingDependencyError
+from .errors import AudioDecodingError, DecoderStoppedError, InvalidAudioError, MissingDependencyError
 
 __all__ = ["MIN_DURATION", "TRUNCATION_TOLERANCE", "AudioInput", "load_audio"]
 
@@ -53,6 +53,15 @@ def _ffmpeg(program: str = "ffmpeg") -> str:
     return path
 
 
+def _refuse_stopped(returncode: int, program: str, name) -> None:
+    """A negative exit status is a signal that stopped the program, not a verdict on the file."""
+    if returncode < 0:
+        raise DecoderStoppedError(
+            f"{program} was stopped by signal {-returncode} while reading {name}; the file was not judged. "
+            "Accepted: run it again (a collection run: the same command with --resume)"
+        )
+
+
 @dataclass(frozen=True)
 class _FileInfo:
     duration: float
@@ -73,6 +82,7 @@ def _probe(path: Path) -> _FileInfo:
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     if result.returncode != 0:
+        _refuse_stopped(result.returncode, "ffprobe", path)
         reason = (result.stderr.strip().splitlines() or ["unknown error"])[-1]
         raise AudioDecodingError(f"{path} cannot be decoded as audio ({reason}). Accepted: {_ACCEPTED}")
     document = json.loads(result.stdout or "{}")
@@ -226,6 +236,7 @@ class AudioInput:
     def _check_decoded(self, returncode: int, errors: str, seconds: float) -> None:
         """The end of a decode: ffmpeg's failure, or fewer seconds than the header announced, is an error."""
         if returncode != 0:
+            _refuse_stopped(returncode, "ffmpeg", self.name)
             reason = (errors.strip().splitlines() or ["unknown error"])[-1]
             raise AudioDecodingError(
                 f"{self.name} cannot be decoded as audio ({reason}). Accepted: {_ACCEPTED}"

@@ -68,6 +68,11 @@ class DatasetBuildError(EmotuneError):
     """A dataset release that cannot be built (malformed annotation file, wrong layout)."""
 
 
+class DecoderStoppedError(EmotuneError, RuntimeError):
+    """ffmpeg or ffprobe was stopped by a signal (killed, out of memory): the file may be fine, so the run
+    stops instead of recording it as undecodable."""
+
+
 class MissingDependencyError(EmotuneError, RuntimeError):
     """A program or package emotune needs is not installed."""
 

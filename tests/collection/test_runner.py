@@ -68,3 +68,29 @@ def test_only_the_input_family_becomes_an_outcome(mert_dir, tmp_path):
         runner = FeatureRunner(Music2EmoFeatureExtractor(str(mert_dir), chord_backend="dsp"), overlap=overlap)
         (outcome,) = runner.run([str(tmp_path / "bad.wav")])
         assert isinstance(outcome.error, InvalidInputError) and outcome.features is None
+
+
+@pytest.mark.parametrize("program", ["ffprobe", "ffmpeg"])
+@pytest.mark.parametrize("overlap", [True, False])
+def test_a_decoder_killed_by_a_signal_stops_the_run_instead_of_recording_the_file(
+    mert_dir, files, tmp_path, monkeypatch, program, overlap
+):
+    """A kill of the whole launch reaches ffprobe/ffmpeg too, maybe before the process that reads them: a
+    decoder stopped by a signal says nothing about the file, so no error record may be written for it (a
+    --resume would skip the file for good)."""
+    import os
+    import shutil
+
+    from modeling.errors import DecoderStoppedError
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for name in ("ffmpeg", "ffprobe"):
+        real = shutil.which(name)
+        body = f'exec {real} "$@"\n' if name != program else "kill -9 $$\n"
+        (bin_dir / name).write_text(f"#!/bin/sh\n{body}")
+        (bin_dir / name).chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    extractor = Music2EmoFeatureExtractor(str(mert_dir), chord_backend="dsp")
+    with pytest.raises(DecoderStoppedError, match=f"{program} was stopped by signal 9 while reading"):
+        list(FeatureRunner(extractor, overlap=overlap).run(files[:2]))
