@@ -6,9 +6,9 @@ The command lives in the package (:mod:`modeling.training.cli`), so an installed
 
 import sys
 
-from modeling.training.cli import EVALUATORS, RECIPES, build_parser, main
+from modeling.training.cli import RECIPES, build_parser, main
 
-__all__ = ["EVALUATORS", "RECIPES", "build_parser", "main"]
+__all__ = ["RECIPES", "build_parser", "main"]
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -20,7 +20,7 @@ import time
 
 import torch
 
-from modeling.devices import resolve_device_dtype
+from modeling.base.devices import resolve_device_dtype
 from modeling.video2music.configuration_amt import AMTConfig
 from modeling.video2music.modeling_amt import AMTModel
 

@@ -5,7 +5,7 @@
 Runs the whole chain without real audio: ``emotune make-synthetic --moving`` (pieces whose mode, tempo and
 loudness change every 4-8 s; labels in each release's dynamic layout, from 15 s) -> ``emotune build-dataset``
 -> ``emotune extract-features --dynamic`` with the tiny random MERT stand-in
-(``modeling.stand_ins.save_random_mert(folder, "tiny")``) and the ``dsp`` chord backend -> ``train.py
+(``modeling.testing.save_random_mert(folder, "tiny")``) and the ``dsp`` chord backend -> ``train.py
 dynamic`` with the smoke recipe -> evaluation on the held-out test pieces. It prints, per source, the mean
 per-song CCC (and r, RMSE) of valence and arousal, next to two constant baselines: each song's own mean
 label as its prediction (what a perfect *static* model gives: CCC 0) and the training mean.
@@ -44,8 +44,8 @@ def _run(*command: str) -> str:
 def _baselines(features: Path) -> dict[str, dict[str, float]]:
     """Per source: mean per-song CCC of valence and arousal of each song's own mean label (a perfect static
     prediction) and of the training mean."""
-    from modeling.emotion.dynamic_metrics import dynamic_mer_metrics
-    from modeling.music2emo.dynamic_data import load_window_rows
+    from modeling.metrics.dynamic_mer import dynamic_mer_metrics
+    from modeling.training.recipes.music2emo_dynamic.data import load_window_rows
 
     out = {}
     for source in SOURCES:
@@ -79,7 +79,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as temporary:
         work = args.work_dir or Path(temporary)
         work.mkdir(parents=True, exist_ok=True)
-        from modeling.stand_ins import save_random_mert
+        from modeling.testing import save_random_mert
 
         timings = {}
         start = time.perf_counter()

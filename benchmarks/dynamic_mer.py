@@ -39,13 +39,9 @@ from mer_pipeline import make_audio
 def _models(work: Path, device: str) -> None:
     import torch
 
-    from modeling.music2emo import (
-        Music2EmoConfig,
-        Music2EmoDynamicConfig,
-        Music2EmoDynamicModel,
-        Music2EmoModel,
-    )
-    from modeling.stand_ins import save_random_mert
+    from modeling.music2emo import Music2EmoConfig, Music2EmoModel
+    from modeling.music2emo_dynamic import Music2EmoDynamicConfig, Music2EmoDynamicModel
+    from modeling.testing import save_random_mert
 
     save_random_mert(work / "mert", "95m")
     torch.manual_seed(0)
@@ -61,13 +57,13 @@ def time_one(work: Path, minutes: float, rounds: int, device: str) -> dict:
     from transformers import AutoModel
 
     import modeling  # noqa: F401
-    from modeling.audio import AudioInput
-    from modeling.music2emo.dynamic_features import (
+    from modeling.media.audio import AudioInput
+    from modeling.music2emo.feature_extraction_music2emo import Music2EmoFeatureExtractor
+    from modeling.music2emo_dynamic.feature_extraction_music2emo_dynamic import (
         Music2EmoDynamicFeatureExtractor,
         WindowPooler,
         window_chords,
     )
-    from modeling.music2emo.feature_extraction_music2emo import Music2EmoFeatureExtractor
 
     extractor = Music2EmoFeatureExtractor(str(work / "mert"), chord_backend="dsp", device=device)
     dynamic = Music2EmoDynamicFeatureExtractor(extractor)

@@ -26,7 +26,7 @@ def synchronize(device: torch.device) -> None:
 
 def mert_throughput(folder: Path, device, dtype, batch_size: int, segments: int) -> float:
     from modeling.music2emo.audio_encoder import MertEncoder
-    from modeling.stand_ins import save_random_mert
+    from modeling.testing import save_random_mert
 
     encoder = MertEncoder(
         str(save_random_mert(folder / "mert", "95m")), device=device, dtype=dtype, batch_size=batch_size
@@ -42,7 +42,7 @@ def mert_throughput(folder: Path, device, dtype, batch_size: int, segments: int)
 
 
 def clip_throughput(folder: Path, device, dtype, batch_size: int, frames: int) -> float:
-    from modeling.stand_ins import save_random_clip
+    from modeling.testing import save_random_clip
     from modeling.video2music.clip_encoder import ClipFrameEncoder
 
     encoder = ClipFrameEncoder(
@@ -87,7 +87,7 @@ def main() -> None:
     parser.add_argument("--segments", type=int, default=64, help="30 s MERT segments timed (64)")
     parser.add_argument("--frames", type=int, default=1024, help="CLIP frames timed (1024)")
     args = parser.parse_args()
-    from modeling.devices import resolve_device_dtype
+    from modeling.base.devices import resolve_device_dtype
 
     device, dtype = resolve_device_dtype(args.device, args.dtype)
     name = (

@@ -12,8 +12,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from modeling.chords import TimedChord
-from modeling.chords.key import _music21_key, chord_pitch_intervals, chords_midi_bytes
+from modeling.chord_recognition.key import _music21_key, chord_pitch_intervals, chords_midi_bytes
+from modeling.vocabularies.chords import TimedChord
 
 PROGRESSION = ["C:maj", "A:min", "F:maj", "G:maj", "E:min", "D:min"]
 

@@ -42,8 +42,9 @@ CONFIGS = ("sequential", "overlap", "two-processes")
 def make_collection(folder: Path, clips: int, seconds: float) -> Path:
     import numpy as np
 
-    from modeling.chords.vocabulary import PITCH_CLASSES
-    from modeling.synth import render_progression, write_audio
+    from dataset_scripts.synthetic_audio import render_progression
+    from modeling.media.audio import write_audio
+    from modeling.vocabularies.chords.vocabulary import PITCH_CLASSES
 
     rng = np.random.default_rng(0)
     folder.mkdir(parents=True, exist_ok=True)
@@ -65,7 +66,7 @@ def make_models(work: Path, size: str) -> dict[str, Path]:
     import torch
 
     from modeling.music2emo import Music2EmoConfig, Music2EmoModel
-    from modeling.stand_ins import save_random_btc, save_random_mert
+    from modeling.testing import save_random_btc, save_random_mert
 
     models = {"mert": work / "mert", "btc": work / "btc", "music2emo": work / "music2emo"}
     if not models["music2emo"].exists():

@@ -78,7 +78,8 @@ def find_recording(choice: str) -> str | None:
 def make_audio(path: Path, minutes: float, source: str | None) -> Path:
     import numpy as np
 
-    from modeling.synth import render_progression, write_audio
+    from dataset_scripts.synthetic_audio import render_progression
+    from modeling.media.audio import write_audio
 
     if path.exists():
         return path
@@ -96,8 +97,8 @@ def _key_from_a_midi_file(notes):
     """The key as it was found: the MIDI written to disk, parsed by music21's converter, analysed."""
     from music21 import converter
 
-    from modeling.chords.key import chords_midi_bytes
-    from modeling.chords.labels import parse_key
+    from modeling.chord_recognition.key import chords_midi_bytes
+    from modeling.vocabularies.chords.labels import parse_key
 
     with tempfile.TemporaryDirectory(prefix="emotune-key-") as folder:
         path = Path(folder) / "chords.mid"
@@ -112,7 +113,7 @@ def run_one(args) -> dict:
     from transformers import pipeline
 
     import modeling  # noqa: F401
-    from modeling.chords import key as key_module
+    from modeling.chord_recognition import key as key_module
     from modeling.music2emo.audio_encoder import MertEncoder
 
     if args.threads:
@@ -167,7 +168,7 @@ def encoder_table(args, work: Path) -> None:
     spec = importlib.util.spec_from_file_location("mert_encoder", Path(__file__).with_name("mert_encoder.py"))
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
-    from modeling.audio import AudioInput
+    from modeling.media.audio import AudioInput
     from modeling.music2emo import Music2EmoModel
 
     minutes = args.minutes[-1]
@@ -229,7 +230,7 @@ def main() -> None:
     import torch
 
     from modeling.music2emo import Music2EmoConfig, Music2EmoModel
-    from modeling.stand_ins import save_random_btc, save_random_mert
+    from modeling.testing import save_random_btc, save_random_mert
 
     recording = find_recording(args.audio)
     load_before = os.getloadavg()[0]

@@ -30,7 +30,7 @@ PROGRESSION = ["C", "G", "A:min", "F", "D:min", "G", "E", "A:min"]
 
 
 def segments_of(minutes: float, rate: int = 24000) -> list[np.ndarray]:
-    from modeling.synth import render_progression
+    from dataset_scripts.synthetic_audio import render_progression
 
     bar = render_progression(PROGRESSION, 2.0, rate)
     audio = np.tile(bar, int(np.ceil(minutes * 60 * rate / len(bar))))[: int(minutes * 60 * rate)]
@@ -58,7 +58,7 @@ def timed_embed(encoder, segments) -> tuple[np.ndarray, float]:
 
 def head_outputs(model, embeddings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Tag scores ``(rows, 56)`` and VA ``(rows, 2)`` of each segment's embedding and, last, the clip mean."""
-    from modeling.chords import encode_chords, normalize_chords, parse_key
+    from modeling.vocabularies.chords import encode_chords, normalize_chords, parse_key
 
     rows = torch.from_numpy(np.concatenate([embeddings, embeddings.mean(axis=0, keepdims=True)]))
     chords = encode_chords(normalize_chords(PROGRESSION, parse_key("C major")), model.config.max_chords)
@@ -88,7 +88,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from modeling.music2emo import Music2EmoConfig, Music2EmoModel
-    from modeling.stand_ins import save_random_mert
+    from modeling.testing import save_random_mert
 
     segments = segments_of(args.minutes)
     minutes = sum(len(s) for s in segments) / 24000 / 60

@@ -20,8 +20,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the checkout, for the tests' factory
 
-from modeling.music2emo.training import train_student, train_teacher
-from modeling.training import load_recipe
+from modeling.training.engine import load_recipe
+from modeling.training.recipes.music2emo.training import train_student, train_teacher
 from tests.music2emo.features_dataset import write_features_dataset
 
 CONFIGS = Path(__file__).resolve().parents[1] / "configs" / "music2emo"

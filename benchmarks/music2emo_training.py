@@ -20,8 +20,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the checkout, for the tests' factory
 
 from modeling.music2emo import Music2EmoConfig, Music2EmoModel
-from modeling.music2emo.training import train_student
-from modeling.training import load_recipe
+from modeling.training.engine import load_recipe
+from modeling.training.recipes.music2emo.training import train_student
 from tests.music2emo.features_dataset import write_features_dataset
 
 SOURCES = ("mtg-jamendo", "deam", "pmemo", "emomusic")

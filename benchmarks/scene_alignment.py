@@ -25,12 +25,12 @@ import torch
 from transformers import pipeline
 from video2music_pipeline import make_video
 
-from modeling.chords import CHORD_VOCAB
-from modeling.stand_ins import save_random_clip
+from modeling.testing import save_random_clip
 from modeling.video2music.configuration_amt import AMTConfig
 from modeling.video2music.configuration_amt_regression import AMTRegressionConfig
 from modeling.video2music.modeling_amt import AMTModel
 from modeling.video2music.modeling_amt_regression import AMTRegressionModel
+from modeling.vocabularies.chords import CHORD_VOCAB
 
 
 def change_rate_elsewhere(chords: list[str], cuts: list[int]) -> float:

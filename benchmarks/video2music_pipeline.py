@@ -29,7 +29,7 @@ from pathlib import Path
 import torch
 from transformers import pipeline
 
-from modeling.stand_ins import save_random_clip
+from modeling.testing import save_random_clip
 from modeling.video2music.configuration_amt import AMTConfig
 from modeling.video2music.configuration_amt_regression import AMTRegressionConfig
 from modeling.video2music.modeling_amt import AMTModel

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from modeling.errors import AudioDecodingError, DatasetBuildError
+from modeling.base.errors import AudioDecodingError, DatasetBuildError
 
 __all__ = ["AudioFinder", "audio_duration"]
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from datasets import Dataset, Features, Value
 
-from modeling.errors import InvalidInputError
+from modeling.base.errors import InvalidInputError
 
 __all__ = [
     "BUILDER_FOR",

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from modeling.errors import DatasetBuildError
+from modeling.base.errors import DatasetBuildError
 
 from .build_types import BuildOptions
 from .raw_tables import locate, locate_optional

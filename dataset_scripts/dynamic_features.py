@@ -1,7 +1,7 @@
 """Time-resolved columns of a features dataset (``emotune extract-features --dynamic``).
 
 Next to the clip-level columns of :func:`~dataset_scripts.schema.music2emo_features`, each row gets its
-windows (:class:`~modeling.music2emo.dynamic_features.Music2EmoDynamicFeatureExtractor`: embeddings and
+windows (:class:`~modeling.music2emo_dynamic.feature_extraction_music2emo_dynamic.Music2EmoDynamicFeatureExtractor`: embeddings and
 chords every hop from 0 s) and its per-time-step labels placed on them:
 
 * ``has_dynamic``: whether the row has per-time-step valence-arousal;
@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from modeling.errors import InvalidInputError
+from modeling.base.errors import InvalidInputError
 
 __all__ = [
     "WINDOW_MODES",
@@ -180,7 +180,9 @@ def dynamic_extraction(args, extractor):
     ``row_columns`` (a :class:`DynamicColumns`, whose ``summary()`` the command prints) and ``schema``."""
     if not getattr(args, "dynamic", None):
         return extractor, {}
-    from modeling.music2emo.dynamic_features import Music2EmoDynamicFeatureExtractor
+    from modeling.music2emo_dynamic.feature_extraction_music2emo_dynamic import (
+        Music2EmoDynamicFeatureExtractor,
+    )
 
     columns = DynamicColumns(args.dynamic)
     extractor = Music2EmoDynamicFeatureExtractor(

@@ -25,8 +25,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from modeling.dataset_folders import dataset_config_names, load_dataset_folder
-from modeling.errors import InvalidInputError
+from modeling.base.errors import InvalidInputError
+from modeling.hub.datasets import dataset_config_names, load_dataset_folder
 
 from .hub_layout import DatasetFolder, write_dataset_folder
 from .schema import LABEL_COLUMNS, SPLITS, music2emo_features

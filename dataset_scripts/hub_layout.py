@@ -30,7 +30,7 @@ from datasets.table import embed_table_storage
 from datasets.utils.metadata import MetadataConfigs
 from huggingface_hub import DatasetCard, DatasetCardData
 
-from modeling.errors import DatasetBuildError, InvalidInputError
+from modeling.base.errors import DatasetBuildError, InvalidInputError
 
 __all__ = ["DatasetFolder", "push_to_hub", "write_dataset_folder"]
 

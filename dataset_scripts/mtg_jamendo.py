@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from modeling.emotion import MTG_TAG_PREFIX, tag_index
-from modeling.errors import DatasetBuildError, InvalidInputError
+from modeling.base.errors import DatasetBuildError, InvalidInputError
+from modeling.vocabularies.emotion import MTG_TAG_PREFIX, tag_index
 
 from .audio_files import AudioFinder
 from .build_types import BuildOptions

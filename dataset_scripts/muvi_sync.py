@@ -26,9 +26,9 @@ from pathlib import Path
 
 import numpy as np
 
-from modeling.chords import parse_chord
-from modeling.emotion import VIDEO_EMOTIONS
-from modeling.errors import ChordLabelError, DatasetBuildError
+from modeling.base.errors import ChordLabelError, DatasetBuildError
+from modeling.vocabularies.chords import parse_chord
+from modeling.vocabularies.emotion import VIDEO_EMOTIONS
 
 from .build_types import BuildOptions, BuildSummary
 from .hub_layout import write_dataset_folder

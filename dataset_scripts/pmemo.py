@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from modeling.emotion import SCALE_MAX, SCALE_MIN
+from modeling.vocabularies.emotion import SCALE_MAX, SCALE_MIN
 
 from .build_types import BuildOptions
 from .raw_tables import locate, locate_optional, read_table

@@ -5,7 +5,7 @@ fields in tabs, MTG-Jamendo ends lines with CRLF): fields and header names are s
 surrounding whitespace. A byte-order mark is ignored (UTF-16 with one is read too), and a
 comma-separated table saved by a spreadsheet with semicolons (and decimal commas: ``5,5``) reads
 the same. A file whose *structure* is broken (missing columns, a line with the wrong number of
-fields, a duplicated id, not UTF-8) raises :class:`~modeling.errors.DatasetBuildError` naming the
+fields, a duplicated id, not UTF-8) raises :class:`~modeling.base.errors.DatasetBuildError` naming the
 file and line; a well-formed line whose *values* cannot be used is the builder's business (it
 becomes a skip-report entry).
 """
@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from modeling.errors import DatasetBuildError
+from modeling.base.errors import DatasetBuildError
 
 __all__ = ["Line", "locate", "locate_optional", "parse_number", "read_table", "read_tsv_lines"]
 

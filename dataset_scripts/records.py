@@ -15,8 +15,15 @@ from typing import Any
 
 from tqdm.auto import tqdm
 
-from modeling.emotion import NUM_MOOD_TAGS, SCALE_MAX, SCALE_MIN, lexicon_va, quadrant, tags_to_multi_hot
-from modeling.errors import AudioDecodingError, DatasetBuildError
+from modeling.base.errors import AudioDecodingError, DatasetBuildError
+from modeling.vocabularies.emotion import (
+    NUM_MOOD_TAGS,
+    SCALE_MAX,
+    SCALE_MIN,
+    lexicon_va,
+    quadrant,
+    tags_to_multi_hot,
+)
 
 from .audio_files import audio_duration
 from .schema import SPLITS

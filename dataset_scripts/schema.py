@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datasets import Audio, Features, List, Value
 
-from modeling.emotion import NUM_MOOD_TAGS
+from modeling.vocabularies.emotion import NUM_MOOD_TAGS
 
 __all__ = ["LABEL_COLUMNS", "SOURCES", "SPLITS", "music2emo_features", "unified_features"]
 

@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 
-from modeling.errors import InvalidInputError
+from modeling.base.errors import InvalidInputError
 
 __all__ = [
     "AUDIO_MISSING",

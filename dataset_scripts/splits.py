@@ -11,7 +11,7 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from modeling.errors import DatasetBuildError
+from modeling.base.errors import DatasetBuildError
 
 from .raw_tables import locate_optional
 from .schema import SPLITS

@@ -1,6 +1,6 @@
 """The synthetic corpus (``emotune make-synthetic``): labelled music in the four official raw layouts.
 
-Each piece is procedurally generated (``modeling.synth``): a four-chord progression in a random key,
+Each piece is procedurally generated (``dataset_scripts.synthetic_audio``): a four-chord progression in a random key,
 in major (I-IV-V-I) or harmonic minor (i-iv-V-i), cadences whose key and mode a key finder can
 tell (relative-key pop loops share one chord set), at a tempo, loudness and register drawn from the
 seed, with a slow swell or fade. Its labels follow the best-established affect correlates of music
@@ -49,11 +49,12 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
-from modeling import __version__
-from modeling.chords import Key, denormalize_chords
-from modeling.emotion import TAG_VA, nine_to_bipolar, nine_to_unit
-from modeling.errors import InvalidInputError
-from modeling.synth import render_notes, write_audio
+from dataset_scripts.synthetic_audio import render_notes
+from modeling.base.errors import InvalidInputError
+from modeling.base.version import __version__
+from modeling.media.audio import write_audio
+from modeling.vocabularies.chords import Key, denormalize_chords
+from modeling.vocabularies.emotion import TAG_VA, nine_to_bipolar, nine_to_unit
 
 from .mtg_jamendo import HEADER as MTG_HEADER
 from .mtg_jamendo import split_file_name

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from datasets import Dataset
 
-from modeling.errors import DatasetBuildError
+from modeling.base.errors import DatasetBuildError
 
 from .build_types import BuildOptions, BuildSummary
 from .hub_layout import write_dataset_folder

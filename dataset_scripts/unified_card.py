@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from modeling import __version__
+from modeling.base.version import __version__
 
 from .build_types import BuildOptions
 from .records import SourceBuild
@@ -30,7 +30,7 @@ SCHEMA_DESCRIPTION = """\
 | `split` | string | `train`, `validation` or `test` |
 | `audio` | Audio | the recording (a path to the raw file, or its bytes when built with `--embed-audio`); decodes at any sampling rate with `cast_column("audio", Audio(sampling_rate=...))` |
 | `duration` | float32 | seconds, from the audio file's header |
-| `moods` | 56 x float32 | multi-hot MTG-Jamendo mood/theme tags in Music2Emo's output order (`modeling.emotion.MOOD_TAGS`); all zeros where `has_moods` is false |
+| `moods` | 56 x float32 | multi-hot MTG-Jamendo mood/theme tags in Music2Emo's output order (`modeling.vocabularies.emotion.MOOD_TAGS`); all zeros where `has_moods` is false |
 | `has_moods` | bool | whether the source has tags for this row (MTG-Jamendo only) |
 | `valence`, `arousal` | float32 | on the 1-9 scale (5 = neutral); null where a source has no valence-arousal |
 | `valence_std`, `arousal_std` | float32 | standard deviation across annotators on the 1-9 scale; null where not annotated |

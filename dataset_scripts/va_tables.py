@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from modeling.emotion import SCALE_MAX, SCALE_MIN, bipolar_to_nine, unit_to_nine
+from modeling.vocabularies.emotion import SCALE_MAX, SCALE_MIN, bipolar_to_nine, unit_to_nine
 
 from .audio_files import AudioFinder
 from .build_types import BuildOptions

@@ -1,57 +1,62 @@
-"""emotune's models, vocabularies and pipelines.
+"""emotune: affective music AI on the Hugging Face Hub (Music2Emo, its time-resolved variant, BTC chords,
+Video2Music), as transformers models, pipelines, datasets and commands.
 
-Importing this package registers every emotune config and model with the transformers Auto
-classes (and the pipelines with the pipeline registry), so ``AutoModel.from_pretrained(folder)``
-works without ``trust_remote_code``. Saved models also carry their code for the Hub
-(``register_for_auto_class``), so a fresh process that never imports ``modeling`` loads them with
-``trust_remote_code=True``.
+``import modeling`` is cheap (the ``emotune`` command line answers at once) and yet enough for
+transformers to know emotune's models and tasks: as soon as the program loads transformers' Auto classes
+(or at once, if it already has), every model folder is imported and registers its model types with
+``AutoConfig`` / ``AutoModel``, so ``AutoModel.from_pretrained(folder)`` loads a saved emotune model
+without ``trust_remote_code``; when it loads ``transformers.pipelines``, the two tasks
+(``music-emotion-recognition``, ``video-to-music``) are registered (:mod:`modeling.base.after_import`).
+Saved models also carry their code (``register_for_auto_class``), so a process that never imports
+``modeling`` loads them with ``trust_remote_code=True``.
+
+The classes below are imported from their folders when first used: ``from modeling import
+Music2EmoModel``. The layers of the package, each importing only the ones below it, are written down in
+``pyproject.toml`` (``[tool.importlinter]``) and in the README.
 """
 
-from transformers import AutoConfig, AutoModel
-from transformers.pipelines import PIPELINE_REGISTRY
+from __future__ import annotations
 
-from .chords.btc import BTCConfig, BTCModel
-from .defaults import AMT_MODEL, MUSIC2EMO_MODEL
-from .errors import EmotuneError
-from .music2emo import Music2EmoConfig, Music2EmoDynamicConfig, Music2EmoDynamicModel, Music2EmoModel
-from .music2emo.pipeline_music2emo import MusicEmotionRecognitionPipeline
-from .video2music.configuration_amt import AMTConfig
-from .video2music.configuration_amt_regression import AMTRegressionConfig
-from .video2music.modeling_amt import AMTModel
-from .video2music.modeling_amt_regression import AMTRegressionModel
-from .video2music.pipeline_video2music import VideoToMusicPipeline
-from .weights import TaskDefault
+import importlib
+from typing import TYPE_CHECKING
 
-__version__ = "0.1.0"
+from .base.after_import import after_import
+from .base.version import __version__
 
-_MODELS = (
-    (Music2EmoConfig, Music2EmoModel),
-    (Music2EmoDynamicConfig, Music2EmoDynamicModel),
-    (AMTConfig, AMTModel),
-    (AMTRegressionConfig, AMTRegressionModel),
-    (BTCConfig, BTCModel),
+if TYPE_CHECKING:
+    from .base.errors import *  # noqa: F403
+    from .btc import BTCConfig, BTCModel
+    from .music2emo import Music2EmoConfig, Music2EmoModel
+    from .music2emo_dynamic import Music2EmoDynamicConfig, Music2EmoDynamicModel
+    from .pipelines import MusicEmotionRecognitionPipeline, VideoToMusicPipeline
+    from .video2music import AMTConfig, AMTModel, AMTRegressionConfig, AMTRegressionModel
+
+_ERRORS = (
+    "AudioDecodingError",
+    "CheckpointError",
+    "ChordLabelError",
+    "DatasetBuildError",
+    "DecoderStoppedError",
+    "EmotuneError",
+    "InvalidAudioError",
+    "InvalidInputError",
+    "InvalidKeyError",
+    "InvalidVideoError",
+    "MissingDependencyError",
+    "UnsupportedModelError",
+    "WeightsDownloadError",
+    "WeightsNotFoundError",
 )
 
-for _config_class, _model_class in _MODELS:
-    AutoConfig.register(_config_class.model_type, _config_class, exist_ok=True)
-    AutoModel.register(_config_class, _model_class, exist_ok=True)
-    _config_class.register_for_auto_class()
-    _model_class.register_for_auto_class("AutoModel")
-
-PIPELINE_REGISTRY.register_pipeline(
-    "music-emotion-recognition",
-    pipeline_class=MusicEmotionRecognitionPipeline,
-    pt_model=AutoModel,
-    default=TaskDefault(MUSIC2EMO_MODEL),  # resolved when pipeline() is called without a model
-    type="audio",
-)
-PIPELINE_REGISTRY.register_pipeline(
-    "video-to-music",
-    pipeline_class=VideoToMusicPipeline,
-    pt_model=AutoModel,
-    default=TaskDefault(AMT_MODEL),
-    type="multimodal",
-)
+_EXPORTS = {
+    **dict.fromkeys(("Music2EmoConfig", "Music2EmoModel"), "music2emo"),
+    **dict.fromkeys(("Music2EmoDynamicConfig", "Music2EmoDynamicModel"), "music2emo_dynamic"),
+    **dict.fromkeys(("AMTConfig", "AMTModel", "AMTRegressionConfig", "AMTRegressionModel"), "video2music"),
+    **dict.fromkeys(("BTCConfig", "BTCModel"), "btc"),
+    **dict.fromkeys(("MusicEmotionRecognitionPipeline", "VideoToMusicPipeline"), "pipelines"),
+    **dict.fromkeys(_ERRORS, "base.errors"),
+}
+"""Exported name -> the module (relative to this package) that defines it."""
 
 __all__ = [
     "AMTConfig",
@@ -60,12 +65,38 @@ __all__ = [
     "AMTRegressionModel",
     "BTCConfig",
     "BTCModel",
-    "EmotuneError",
     "Music2EmoConfig",
     "Music2EmoDynamicConfig",
     "Music2EmoDynamicModel",
     "Music2EmoModel",
     "MusicEmotionRecognitionPipeline",
     "VideoToMusicPipeline",
+    *_ERRORS,
     "__version__",
 ]
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})
+
+
+def _register_models() -> None:
+    """Import every model folder: each registers its model types with the Auto classes."""
+    from . import btc, music2emo, music2emo_dynamic, video2music  # noqa: F401
+
+
+def _register_tasks() -> None:
+    """Import the pipelines: they register their tasks with transformers' pipeline registry."""
+    from . import pipelines  # noqa: F401
+
+
+after_import("transformers", ["transformers.models.auto.configuration_auto"], _register_models)
+after_import("transformers", ["transformers.pipelines"], _register_tasks)

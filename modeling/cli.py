@@ -16,8 +16,8 @@ import pkgutil
 import sys
 
 from . import commands
-from .errors import EmotuneError
-from .progress import end_progress_lines, library_progress_bars
+from .base.errors import EmotuneError
+from .base.progress import end_progress_lines, library_progress_bars
 
 
 def _command_modules():
@@ -27,7 +27,7 @@ def _command_modules():
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import __version__
+    from .base.version import __version__
 
     parser = argparse.ArgumentParser(
         prog="emotune",

@@ -30,9 +30,15 @@ def _find_reference_dir() -> Path:
 
 REFERENCE_DIR = _find_reference_dir()
 
-# The Music2Emo training fixtures (a features dataset, four teachers, a student) serve the Music2Emo
-# tests and the training-loop tests alike, trained once per session.
-pytest_plugins = ["tests.music2emo.training_fixtures"]
+# Fixtures shared across folders (each built once per session, when a test first asks for it): the tiny
+# MERT and Music2Emo models and their pipeline; the tiny Video2Music models, CLIP and test videos; the
+# Music2Emo training fixtures (a features dataset, four teachers, a student); the original weights files.
+pytest_plugins = [
+    "tests.music2emo.fixtures",
+    "tests.video2music.fixtures",
+    "tests.music2emo.training_fixtures",
+    "tests.weights.fixtures",
+]
 
 # Tests never touch the network: the Hub is offline for every test and every subprocess it starts.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")

@@ -4,7 +4,7 @@ A configuration_*/modeling_* file travels to the Hub as remote code and may impo
 transformers and files of its own folder, so where it needs a definition that lives elsewhere in
 emotune it keeps a copy marked as transformers marks them::
 
-    # Copied from modeling.chords.vocabulary.PITCH_CLASSES
+    # Copied from modeling.vocabularies.chords.vocabulary.PITCH_CLASSES
     PITCH_CLASSES = ("C", ...)
 
     # Copied from modeling.music2emo.modeling_music2emo.sinusoidal_positions with table->positions
@@ -132,7 +132,7 @@ COPIES = marked_copies(REPO_ROOT / "modeling")
 
 def test_the_remote_code_files_mark_their_copies():
     sources = {copy.source for copy in COPIES}
-    assert "modeling.chords.vocabulary.PITCH_CLASSES" in sources
+    assert "modeling.vocabularies.chords.vocabulary.PITCH_CLASSES" in sources
     assert "modeling.music2emo.modeling_music2emo.sinusoidal_positions" in sources
 
 

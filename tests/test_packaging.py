@@ -1,5 +1,5 @@
 """An installed (non-editable) emotune carries what its commands need from the checkout: the training
-entry point (``python -m modeling.training``) and the recipes of ``configs/`` (``modeling/recipes``)."""
+entry point (``python -m modeling.training``) and the recipes of ``configs/`` (``modeling/training/configs``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import subprocess
 import sys
 import zipfile
 
-from modeling.training.config import RECIPES_DIR, load_recipe, shipped_recipes
+from modeling.training.engine.config import RECIPES_DIR, load_recipe, shipped_recipes
 from tests.conftest import REPO_ROOT, run_python
 
 
@@ -45,16 +45,18 @@ def test_a_built_wheel_holds_the_recipes_and_the_training_entry_point(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     (wheel,) = tmp_path.glob("emotune-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    assert {f"modeling/recipes/{name}" for name in shipped_recipes()} <= names
+    assert {f"modeling/training/configs/{name}" for name in shipped_recipes()} <= names
     assert {"modeling/training/cli.py", "modeling/training/__main__.py"} <= names
 
     installed = tmp_path / "installed"
     zipfile.ZipFile(wheel).extractall(installed)  # what pip puts in site-packages
     done = run_python(
-        "import modeling.training.config as c; print(c.RECIPES_DIR); print(len(c.shipped_recipes()))",
+        "import modeling.training.engine.config as c; print(c.RECIPES_DIR); print(len(c.shipped_recipes()))",
         cwd=tmp_path,
         env={"PYTHONPATH": str(installed)},
     )
     assert done.returncode == 0, done.stderr[-2000:]
     recipes_dir, count = done.stdout.split()
-    assert recipes_dir == str(installed / "modeling" / "recipes") and int(count) == len(shipped_recipes())
+    assert recipes_dir == str(installed / "modeling" / "training" / "configs") and int(count) == len(
+        shipped_recipes()
+    )

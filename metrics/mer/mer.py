@@ -1,15 +1,15 @@
 """MER: the music emotion recognition metrics of Music2Emo, as an `evaluate` module.
 
 Load it offline from a checkout: ``evaluate.load("metrics/mer")`` (or an absolute path to this
-folder). The computation is :func:`modeling.emotion.metrics.mer_metrics` (the trainer calls that
+folder). The computation is :func:`modeling.metrics.mer.mer_metrics` (the trainer calls that
 function directly); this module gives it the `evaluate` interface.
 """
 
 import datasets
 import evaluate
 
-from modeling.emotion.dynamic_metrics import dynamic_mer_metrics
-from modeling.emotion.metrics import mer_metrics
+from modeling.metrics.dynamic_mer import dynamic_mer_metrics
+from modeling.metrics.mer import mer_metrics
 
 _CITATION = """\
 @article{kang2025music2emo,
@@ -40,7 +40,7 @@ The "default" configuration takes all five inputs; "tags" takes mood_scores, moo
 "va" takes va_predictions, va_labels and sources. "dynamic" scores curves (the time-continuous task):
 one (num_steps, 2) va_predictions and va_labels curve per song (NaN label steps are not annotated),
 and its source; the figures are the means over a source's songs of each song's RMSE, Pearson r and
-CCC (``modeling.emotion.dynamic_metrics``).
+CCC (``modeling.metrics.dynamic_mer``).
 
 Returns:
     `{source: metrics}`. Tag metrics: roc_auc, pr_auc, num_tagged_samples, tags_without_positives,

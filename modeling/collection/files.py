@@ -13,7 +13,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from ..errors import InvalidInputError
+from ..base.errors import InvalidInputError
 
 __all__ = ["AUDIO_EXTENSIONS", "collect_audio_files", "read_file_list"]
 

@@ -28,7 +28,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import InvalidInputError
+from ..base.errors import InvalidInputError
 from .records import COLUMNS, from_csv_row, from_parquet_row, parquet_features, to_csv_row
 
 __all__ = ["FORMATS", "Journals", "JsonlWriter", "RecordOutput", "read_jsonl"]

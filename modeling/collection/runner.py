@@ -3,7 +3,7 @@
 :class:`FeatureRunner` keeps three threads busy (``overlap=True``, the default):
 
 * a **reader** opens the files in order (``ffprobe``), starts each one's single decode (one ffmpeg process,
-  both sampling rates: :meth:`~modeling.audio.AudioInput.blocks_at_two_rates`) and queues its encoder
+  both sampling rates: :meth:`~modeling.media.audio.AudioInput.blocks_at_two_rates`) and queues its encoder
   blocks, at most ``prefetch_seconds`` of audio ahead of the encoder;
 * a **chord worker** reads the chord-rate side of the same decodes and finds each file's chords and key,
   at most ``prefetch_files`` files ahead;
@@ -15,7 +15,7 @@ Queues are bounded, so memory stays flat however many and however long the files
 those of :meth:`Music2EmoFeatureExtractor.__call__` (bit for bit with a batch size of 1, the CPU default).
 ``overlap=False`` runs each file's stages one after another instead (the path before overlap).
 
-A file whose audio is unusable (:class:`~modeling.errors.InvalidInputError`: missing, undecodable,
+A file whose audio is unusable (:class:`~modeling.base.errors.InvalidInputError`: missing, undecodable,
 truncated, too short, NaN samples) gives an :class:`Outcome` with the error; any other exception stops the
 run and reaches the caller (it is a bug or a broken installation, not a property of one file).
 """
@@ -32,9 +32,9 @@ from typing import Any
 
 import numpy as np
 
-from ..audio import AudioInput
-from ..devices import lower_thread_priority
-from ..errors import InvalidInputError
+from ..base.devices import lower_thread_priority
+from ..base.errors import InvalidInputError
+from ..media.audio import AudioInput
 from ..music2emo.feature_extraction_music2emo import Music2EmoFeatures, SegmentCutter
 
 __all__ = ["FeatureRunner", "Outcome"]
@@ -103,7 +103,7 @@ class FeatureRunner:
         release: Callable[[Any], None] = lambda item: None,
     ) -> Iterator[Outcome]:
         """One :class:`Outcome` per item, in order. ``source(item)`` gives its audio (a path, or an
-        :class:`~modeling.audio.AudioInput`); ``release(item)`` is called once the item is done with (e.g. to
+        :class:`~modeling.media.audio.AudioInput`); ``release(item)`` is called once the item is done with (e.g. to
         delete a scratch file)."""
         if not self.overlap:
             yield from self._run_sequentially(items, source, release)

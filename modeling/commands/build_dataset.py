@@ -51,7 +51,7 @@ def run(args) -> int:
     from dataset_scripts.builders import BUILDERS
     from dataset_scripts.hub_layout import push_to_hub
 
-    from ..errors import InvalidInputError
+    from ..base.errors import InvalidInputError
 
     if args.source not in BUILDERS:
         raise InvalidInputError(f"Unknown source {args.source!r}. Accepted: {', '.join(BUILDERS)}")

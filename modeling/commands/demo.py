@@ -69,7 +69,7 @@ def _step(title: str, command: list[str], cwd: Path) -> None:
     start = time.perf_counter()
     done = subprocess.run(command, cwd=cwd, check=False)
     if done.returncode != 0:
-        from ..errors import EmotuneError
+        from ..base.errors import EmotuneError
 
         raise EmotuneError(f"demo step failed ({title}): exit status {done.returncode}")
     print(f"--- {title}: {time.perf_counter() - start:.0f} s", flush=True)
@@ -80,9 +80,9 @@ def _stand_in_chain(args) -> int:
 
     from dataset_scripts.synthetic import Piece, affect, render_piece
 
-    from ..stand_ins import save_random_mert
-    from ..synth import write_audio
-    from ..training.config import RECIPES_DIR
+    from ..media.audio import write_audio
+    from ..testing import save_random_mert
+    from ..training.engine.config import RECIPES_DIR
 
     root = _package_root()
     work = args.work_dir.resolve()
@@ -141,15 +141,16 @@ def real_models(fetch: bool = True) -> tuple[dict | None, str]:
     """The real models' folders or ids (``model``, ``audio_encoder``, ``chord_model``), or None and why
     not. MERT comes from the Hub or its cache only, so it is looked for first and nothing is fetched
     when it is missing; Music2Emo and BTC are fetched from their public homes when ``fetch``."""
-    from ..defaults import BTC_CHORD_MODEL, MERT_MODEL, MUSIC2EMO_MODEL
-    from ..errors import WeightsDownloadError, WeightsNotFoundError
-    from ..weights import resolve_model
+    from ..base.defaults import BTC_CHORD_MODEL, MERT_MODEL, MUSIC2EMO_MODEL
+    from ..base.errors import WeightsDownloadError, WeightsNotFoundError
+    from ..hub import resolve_model
+    from ..weights import resolve_or_fetch
 
     try:
         return {
             "audio_encoder": resolve_model(MERT_MODEL),
-            "model": resolve_model(MUSIC2EMO_MODEL, fetch=fetch),
-            "chord_model": resolve_model(BTC_CHORD_MODEL, fetch=fetch),
+            "model": (resolve_or_fetch if fetch else resolve_model)(MUSIC2EMO_MODEL),
+            "chord_model": (resolve_or_fetch if fetch else resolve_model)(BTC_CHORD_MODEL),
         }, ""
     except (WeightsNotFoundError, WeightsDownloadError) as error:
         return None, str(error)
@@ -190,7 +191,9 @@ def _real_chain(args, models: dict) -> int:
         f"  Music2Emo: {models['model']}\n  BTC:       {models['chord_model']}"
     )
     if not recordings:
-        from ..synth import render_progression, write_audio
+        from dataset_scripts.synthetic_audio import render_progression
+
+        from ..media.audio import write_audio
 
         print(f"No real recordings ({credit}); rating two synthesized progressions instead.")
         clips = work / "clips"
@@ -219,7 +222,7 @@ def run(args) -> int:
         if models is not None:
             return _real_chain(args, models)
         if args.chain == "real":
-            from ..errors import WeightsNotFoundError
+            from ..base.errors import WeightsNotFoundError
 
             raise WeightsNotFoundError(f"the real models are not available: {reason}")
         print(f"emotune demo: the real models are not available, so the stand-in chain runs. Why: {reason}\n")

@@ -15,7 +15,7 @@ HELP = (
 
 
 def add_arguments(parser) -> None:
-    from ..defaults import MERT_MODEL
+    from ..base.defaults import MERT_MODEL
 
     parser.add_argument("dataset", metavar="DATASET", help="unified dataset folder (or Hub id)")
     parser.add_argument("--output-dir", type=Path, required=True, help="the features dataset folder to write")

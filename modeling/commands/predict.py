@@ -18,7 +18,7 @@ HELP = "Recognise the emotion of audio files (mood tags, valence-arousal, quadra
 
 
 def add_arguments(parser) -> None:
-    from ..defaults import MUSIC2EMO_MODEL
+    from ..base.defaults import MUSIC2EMO_MODEL
 
     parser.add_argument(
         "audio", nargs="*", metavar="AUDIO", help="audio files (anything ffmpeg decodes) or folders of them"
@@ -91,15 +91,15 @@ def format_result(name: str, result: dict, top_k: int = 10) -> str:
         )
         lines.append(f"  segments: {curve}")
     if result.get("curve"):  # --dynamic-model
-        from ..music2emo.dynamic_inference import format_curve
+        from ..pipelines.curves import format_curve
 
         lines.append(format_curve(result["curve"]))
     return "\n".join(lines)
 
 
 def run(args) -> int:
+    from ..base.errors import InvalidInputError
     from ..collection import CollectionProgress, FeatureRunner, Processes, RecordOutput, collect_audio_files
-    from ..errors import InvalidInputError
 
     files = collect_audio_files(args.audio, glob=args.glob, files_from=args.files_from)
     processes = Processes()
@@ -176,8 +176,8 @@ def _pipeline(args, processes):
 
     import modeling  # noqa: F401  (registers the task)
 
-    from ..defaults import BTC_CHORD_MODEL
-    from ..weights import resolve_model
+    from ..base.defaults import BTC_CHORD_MODEL
+    from ..hub import resolve_model
 
     model = resolve_model(args.model)  # the installed copy, else the Hub; fails fast naming the fix
     options = {"chord_backend": args.chord_backend, "key_method": args.key_method}
@@ -220,7 +220,7 @@ def _print_results(args, results: dict) -> int:
                 else format_result(path, result, args.top_k)
             )
     if args.plot:
-        from ..music2emo.plotting import summary_figure
+        from ..pipelines.figures import summary_figure
 
         good = [result for result in results.values() if "error" not in result]
         for number, result in enumerate(good):

@@ -7,7 +7,7 @@ HELP = "Generate music for a video (Video2Music) and write the video with its ne
 
 
 def add_arguments(parser) -> None:
-    from ..defaults import AMT_MODEL, AMT_REGRESSION_MODEL, CLIP_MODEL, MUSIC2EMO_MODEL
+    from ..base.defaults import AMT_MODEL, AMT_REGRESSION_MODEL, CLIP_MODEL, MUSIC2EMO_MODEL
 
     parser.add_argument("video", metavar="VIDEO", help="the video to score (anything ffmpeg/decord read)")
     parser.add_argument("--primer", default="C", help='the first chords, in --key ("C Am F G"; default "C")')
@@ -61,7 +61,7 @@ def run(args) -> int:
 
     import modeling  # noqa: F401  (registers the task)
 
-    from ..weights import resolve_model
+    from ..hub import resolve_model
 
     instrument = int(args.instrument) if args.instrument.isdigit() else args.instrument
     emotion_options = {"chord_backend": args.chord_backend}
@@ -92,7 +92,7 @@ def run(args) -> int:
         share = result["cut_alignment"]
         print(f"scene cuts at {result['scene_cuts']} s; chord changes on {share:.0%} of them")
     if "affective_check" in result:
-        from ..video2music.affective import AffectiveCheck, SegmentCheck
+        from ..pipelines.affective import AffectiveCheck, SegmentCheck
 
         check = result["affective_check"]
         print(AffectiveCheck([SegmentCheck(**s) for s in check["segments"]], check["agreement"],

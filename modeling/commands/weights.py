@@ -42,8 +42,8 @@ def _size(size: int) -> str:
 
 
 def _list() -> int:
-    from ..weights import emotune_home, installed_models, load_manifest
-    from ..weights.cache import folder_size, read_provenance
+    from ..hub import emotune_home, installed_models, load_manifest
+    from ..hub.cache import folder_size, read_provenance
 
     manifest, home = load_manifest(), emotune_home()
     installed = installed_models(home)
@@ -77,13 +77,14 @@ def run(args) -> int:
         url = push(args.model, args.repo, private=args.private, token=args.token)
         print(f"pushed {args.model} to {args.repo}: {url}")
         return 0
-    from ..errors import EmotuneError
-    from ..weights import fetch, load_manifest
+    from ..base.errors import EmotuneError
+    from ..hub import load_manifest
+    from ..weights import fetch
 
     manifest = load_manifest()
     names = list(manifest.sources) if args.name == "all" else [manifest.source(args.name).name]
     if args.origin and len(names) > 1:
-        from ..errors import InvalidInputError
+        from ..base.errors import InvalidInputError
 
         raise InvalidInputError(
             "--from names the files of one source. Accepted: fetch music2emo|btc|video2music"

@@ -20,9 +20,9 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from ..defaults import MERT_MODEL
-from ..devices import resolve_device_dtype
-from ..errors import InvalidInputError, UnsupportedModelError
+from ..base.defaults import MERT_MODEL
+from ..base.devices import resolve_device_dtype
+from ..base.errors import InvalidInputError, UnsupportedModelError
 from .mert import ENCODER_QUANTIZATIONS, load_mert, quantize_dynamic_int8, truncate_encoder
 
 __all__ = ["ENCODER_QUANTIZATIONS", "MertEncoder"]
@@ -35,7 +35,7 @@ class MertEncoder:
         name_or_path: Hub id or folder (``m-a-p/MERT-v1-95M``); loaded into ``transformers.HubertModel``
             with its ``Wav2Vec2FeatureExtractor`` by :func:`modeling.music2emo.mert.load_mert`.
         layers: indices into ``hidden_states[1:]`` that are pooled and concatenated ((5, 6)).
-        device, dtype: see :func:`modeling.devices.resolve_device_dtype`.
+        device, dtype: see :func:`modeling.base.devices.resolve_device_dtype`.
         batch_size: segments per forward pass (default: 1 on a CPU, where batching saves no time and
             would multiply the peak memory, 8 on a GPU).
         truncate_layers: run only the encoder layers up to the deepest of ``layers`` (default; exact);

@@ -22,12 +22,14 @@ import argparse
 import re
 import sys
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
+from huggingface_hub import ModelCard
 
-from ..errors import CheckpointError
+from ..base.errors import CheckpointError
 from .configuration_music2emo import Music2EmoConfig
 from .model_card import music2emo_model_card
 from .modeling_music2emo import Music2EmoModel
@@ -211,14 +213,33 @@ def convert_state_dict(
     return config, mapped, report
 
 
+def converted_model_card(
+    config: Music2EmoConfig, original: str, *, repo: str, sections: Mapping[str, str] | None = None
+) -> ModelCard:
+    """The card of a model converted from the original checkpoint named ``original`` (``J_all.ckpt``, ...)."""
+    return music2emo_model_card(
+        config,
+        origin=f"converted from the original Music2Emo checkpoint `{original}` "
+        "with `python -m modeling.music2emo.convert_original_checkpoint`",
+        repo=repo,
+        datasets=["MTG-Jamendo", "DEAM", "PMEmo", "EmoMusic"] if len(config.tasks) == 2 else [],
+        extra_sections=sections,
+    )
+
+
 def convert_checkpoint(
     checkpoint: str | Path,
     output_dir: str | Path,
     *,
     chord_encoder_attention_heads: int = 8,
     push_to_hub: str | None = None,
+    repo: str | None = None,
+    card_sections: Mapping[str, str] | None = None,
 ) -> tuple[Music2EmoModel, ConversionReport]:
-    """Convert ``checkpoint`` and save the model (safetensors, config, code, card) to ``output_dir``."""
+    """Convert ``checkpoint`` and save the model (safetensors, config, code, card) to ``output_dir``.
+
+    The card's examples load ``repo`` (default: ``push_to_hub``, else ``output_dir``); ``card_sections``
+    are added to it (``emotune weights fetch`` adds where the weights came from)."""
     original, others = load_original_state_dict(checkpoint)
     config, state_dict, report = convert_state_dict(
         original, chord_encoder_attention_heads=chord_encoder_attention_heads
@@ -236,12 +257,8 @@ def convert_checkpoint(
     model.eval()
     output_dir = Path(output_dir)
     model.save_pretrained(output_dir)
-    card = music2emo_model_card(
-        config,
-        origin=f"converted from the original Music2Emo checkpoint `{Path(checkpoint).name}` "
-        "with `python -m modeling.music2emo.convert_original_checkpoint`",
-        repo=push_to_hub or str(output_dir),
-        datasets=["MTG-Jamendo", "DEAM", "PMEmo", "EmoMusic"] if len(config.tasks) == 2 else [],
+    card = converted_model_card(
+        config, Path(checkpoint).name, repo=repo or push_to_hub or str(output_dir), sections=card_sections
     )
     card.save(output_dir / "README.md")
     if push_to_hub:

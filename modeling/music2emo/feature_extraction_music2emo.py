@@ -2,8 +2,8 @@
 
 :class:`Music2EmoFeatureExtractor` decodes a clip (any file ffmpeg reads, or an array), cuts it
 into 30 s segments for the audio encoder (:class:`~modeling.music2emo.audio_encoder.MertEncoder`),
-recognises its chords (:mod:`modeling.chords.recognition`), detects its key
-(:func:`modeling.chords.key.detect_key`), transposes the chords to C major / A minor and encodes
+recognises its chords (:mod:`modeling.chord_recognition.backends`), detects its key
+(:func:`modeling.chord_recognition.key.detect_key`), transposes the chords to C major / A minor and encodes
 them as Music2Emo expects. Both consumers read the audio block by block, so memory stays flat as
 the clip grows. :class:`Music2EmoFeatures` holds the result; ``timings`` records the seconds each
 stage took (the benchmark reads them).
@@ -23,12 +23,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..audio import AudioInput
-from ..chords import EncodedChords, Key, TimedChord, encode_chords, normalize_chords
-from ..chords.key import detect_key
-from ..chords.recognition import load_chord_recognizer
-from ..defaults import MERT_MODEL
-from ..devices import lower_thread_priority
+from ..base.defaults import MERT_MODEL
+from ..base.devices import lower_thread_priority
+from ..chord_recognition.backends import load_chord_recognizer
+from ..chord_recognition.key import detect_key
+from ..media.audio import AudioInput
+from ..vocabularies.chords import EncodedChords, Key, TimedChord, encode_chords, normalize_chords
 from .audio_encoder import MertEncoder
 
 __all__ = ["Music2EmoFeatureExtractor", "Music2EmoFeatures", "SegmentCutter"]
@@ -152,10 +152,10 @@ class Music2EmoFeatureExtractor:
     Args:
         audio_encoder: Hub id or folder of the MERT encoder (``m-a-p/MERT-v1-95M``).
         layers: encoder layers pooled and concatenated, indices into ``hidden_states[1:]`` ((5, 6)).
-        chord_backend: a name of :data:`modeling.chords.recognition.CHORD_BACKENDS` (``"btc"``, the faithful
+        chord_backend: a name of :data:`modeling.chord_recognition.backends.CHORD_BACKENDS` (``"btc"``, the faithful
             default; ``"dsp"`` needs no weights).
         chord_model: Hub id or folder of the chord backend's weights (backends with weights).
-        key_method: ``"music21"`` (faithful) or ``"profiles"`` (see :mod:`modeling.chords.key`).
+        key_method: ``"music21"`` (faithful) or ``"profiles"`` (see :mod:`modeling.chord_recognition.key`).
         segment_seconds: length of the encoder's segments (30).
         max_chords: chords kept for the model (100).
         device, dtype, batch_size: where, in which precision and how many segments at a time the
@@ -228,7 +228,7 @@ class Music2EmoFeatureExtractor:
         )
 
     def __call__(self, audio, sampling_rate: int | None = None) -> Music2EmoFeatures:
-        """Features of ``audio``: a path, an :class:`~modeling.audio.AudioInput`, or an array with
+        """Features of ``audio``: a path, an :class:`~modeling.media.audio.AudioInput`, or an array with
         its ``sampling_rate``."""
         return self.extract(audio, sampling_rate)
 

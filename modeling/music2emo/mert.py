@@ -15,11 +15,11 @@ weights into a :class:`~transformers.HubertModel`:
 * the positional convolution's legacy weight-norm keys (``weight_g``/``weight_v``, as the MERT repos
   store them) become the ``parametrizations.weight.original0/1`` that torch's current weight norm
   uses; a key prefix (``mert_model.``, ``hubert.``, ``model.``) is stripped;
-* a weight the model needs and the file lacks is a :class:`~modeling.errors.CheckpointError`; keys
+* a weight the model needs and the file lacks is a :class:`~modeling.base.errors.CheckpointError`; keys
   that belong to no part of ``HubertModel`` are listed in a debug log line and left out.
 
 MERT variants HuBERT cannot express (``feature_extractor_cqt``, ``deepnorm``, ``attention_relax``)
-raise :class:`~modeling.errors.UnsupportedModelError`; their remote code remains an explicit opt-in
+raise :class:`~modeling.base.errors.UnsupportedModelError`; their remote code remains an explicit opt-in
 (``MertEncoder(..., trust_remote_code=True)``).
 
 :func:`truncate_encoder` and :func:`quantize_dynamic_int8` are the two run options of
@@ -36,7 +36,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from ..errors import (
+from ..base.errors import (
     CheckpointError,
     InvalidInputError,
     MissingDependencyError,

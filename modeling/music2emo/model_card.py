@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from huggingface_hub import ModelCard
 
-from ..cards import render_model_card
+from ..base.cards import render_model_card
 from .configuration_music2emo import Music2EmoConfig
 
 _USAGE = """\
@@ -55,8 +55,10 @@ def music2emo_model_card(
     metrics: Mapping[str, Mapping[str, float]] | None = None,
     recipe: Mapping | None = None,
     limitations: str = "",
+    extra_sections: Mapping[str, str] | None = None,
 ) -> ModelCard:
-    """Card for a Music2Emo model; ``origin`` says where the weights come from."""
+    """Card for a Music2Emo model; ``origin`` says where the weights come from, ``repo`` is the id or folder
+    the examples load, ``extra_sections`` (heading -> Markdown) follow the model's own sections."""
     summary = (
         f"A Music2Emo model (Kang & Herremans, 2025): {_role(config)}, from an audio embedding "
         f"({config.audio_encoder}, layers {list(config.audio_encoder_layers)} mean-pooled per "
@@ -82,7 +84,11 @@ def music2emo_model_card(
         pipeline_tag="audio-classification",
         metrics=metrics,
         recipe=recipe,
-        sections={"Inputs": inputs, "Differences from the original app": DIFFERENCES_FROM_THE_ORIGINAL_APP},
+        sections={
+            "Inputs": inputs,
+            "Differences from the original app": DIFFERENCES_FROM_THE_ORIGINAL_APP,
+            **(extra_sections or {}),
+        },
         limitations=limitations
         or (
             "Trained on Western popular and production music; emotion labels are perceived emotion from "

@@ -1,28 +1,10 @@
-"""The model-independent training machinery behind ``train.py`` (``python -m modeling.training``).
+"""Training: ``train.py`` (``python -m modeling.training``) and what it runs.
 
-* ``cli``: the command (recipes by name, ``evaluate`` by model type); ``train.py`` calls it.
-* ``config``: recipes as YAML with ``base`` inheritance and ``section.key=value`` overrides, the
-  shipped recipes (``RECIPES_DIR``); the ``training`` section (:class:`LoopConfig`).
-* ``loop``: :class:`Recipe` (what a model family provides) and :func:`run_training` (Accelerate).
-* ``data``: :class:`MultiSourceBatchSampler`, one batch of every dataset per step, resumable.
-* ``state``: :class:`TrainingState`, the data position and early-stopping counters in checkpoints.
-* ``checkpoints``: atomic checkpoint and best-model folders; ``log``: the JSON log and its plot;
-  ``hub``: ``--push-to-hub``; ``best_model_folder``: a run's best model.
+* :mod:`.engine`: the shared, model-independent machinery (the Accelerate loop, recipes as YAML,
+  multi-source batches, resumable checkpoints, the log, ``--push-to-hub``, a run's outputs);
+* :mod:`.recipes`: one package per model family (``music2emo``, ``music2emo_dynamic``, ``video2music``),
+  each with its training recipes, the data they read and its evaluation;
+* :mod:`.cli`: the command (recipes by name, ``evaluate`` by model type); ``train.py`` calls it.
+
+The recipe files of ``configs/`` ship inside the package (``modeling/training/configs``).
 """
-
-from .config import LoopConfig, apply_overrides, load_recipe, read_section
-from .data import MultiSourceBatchSampler, SourceItem
-from .loop import Recipe, run_training
-from .state import TrainingState
-
-__all__ = [
-    "LoopConfig",
-    "MultiSourceBatchSampler",
-    "Recipe",
-    "SourceItem",
-    "TrainingState",
-    "apply_overrides",
-    "load_recipe",
-    "read_section",
-    "run_training",
-]

@@ -7,54 +7,65 @@
     python train.py RECIPE ...                          (one process, no launcher)
     python train.py evaluate --model DIR --data DIR [--split test]
 
-Recipes are functions in the model packages, named here; ``evaluate`` dispatches on the saved
+Recipes are functions of :mod:`modeling.training.recipes`, named here; ``evaluate`` dispatches on the saved
 model's ``model_type``. The same command runs on a CPU, a GPU or several processes
 (``accelerate launch --num_processes N``, ``--mixed_precision bf16``). The recipe files of
-``configs/`` ship with the package (:data:`modeling.training.config.RECIPES_DIR`).
+``configs/`` ship with the package (:data:`modeling.training.engine.config.RECIPES_DIR`).
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from pathlib import Path
 
-from ..errors import EmotuneError, InvalidInputError
-from ..progress import end_progress_lines, library_progress_bars
-from .checkpoints import best_model_folder
-from .config import load_recipe
+from ..base.errors import EmotuneError, InvalidInputError
+from ..base.progress import end_progress_lines, library_progress_bars
+from .engine.checkpoints import best_model_folder
+from .engine.config import load_recipe
 
-RECIPES = {
-    "teacher": "modeling.music2emo.training:train_teacher",
-    "student": "modeling.music2emo.training:train_student",
-    "amt": "modeling.video2music.training:train_amt",
-    "amt_regression": "modeling.video2music.training:train_amt_regression",
-    "dynamic": "modeling.music2emo.dynamic_training:train_dynamic",
-}
-"""Recipe name -> ``module:function(recipe, output_dir, *, resume, push_to_hub) -> metrics``."""
+RECIPES = ("teacher", "student", "amt", "amt_regression", "dynamic")
+"""The recipes ``train.py`` runs, by name (each a function of :mod:`.recipes`)."""
 
-EVALUATORS = {
-    "music2emo": "modeling.music2emo.evaluation:evaluate_command",
-    "music2emo_dynamic": "modeling.music2emo.dynamic_evaluation:evaluate_dynamic_command",
-    "amt": "modeling.video2music.evaluation:evaluate_command",
-    "amt_regression": "modeling.video2music.evaluation:evaluate_command",
-}
-"""``model_type`` -> ``module:function(model, data, *, split, sources, batch_size, output) -> report``."""
+EVALUATED_MODEL_TYPES = ("music2emo", "music2emo_dynamic", "amt", "amt_regression")
+"""The ``model_type``s ``train.py evaluate`` evaluates."""
 
 
-def _function(target: str):
-    module, name = target.split(":")
-    return getattr(importlib.import_module(module), name)
+def _recipe(name: str):
+    """``function(recipe, output_dir, *, resume, push_to_hub) -> metrics`` of a recipe name."""
+    from .recipes.music2emo.training import train_student, train_teacher
+    from .recipes.music2emo_dynamic.training import train_dynamic
+    from .recipes.video2music.training import train_amt, train_amt_regression
+
+    return {
+        "teacher": train_teacher,
+        "student": train_student,
+        "amt": train_amt,
+        "amt_regression": train_amt_regression,
+        "dynamic": train_dynamic,
+    }[name]
+
+
+def _evaluator(model_type: str):
+    """``function(model, data, *, split, sources, batch_size, output) -> report`` of a model type."""
+    from .recipes.music2emo.evaluation import evaluate_command
+    from .recipes.music2emo_dynamic.evaluation import evaluate_dynamic_command
+    from .recipes.video2music.evaluation import evaluate_command as evaluate_video2music
+
+    return {
+        "music2emo": evaluate_command,
+        "music2emo_dynamic": evaluate_dynamic_command,
+        "amt": evaluate_video2music,
+        "amt_regression": evaluate_video2music,
+    }[model_type]
 
 
 def _model_type(path: str) -> str:
-    from transformers import AutoConfig
-
-    import modeling  # noqa: F401  (registers emotune's configs)
+    """The ``model_type`` of a saved model (its ``config.json``; no model class needs to be known)."""
+    from transformers import PretrainedConfig
 
     try:
-        return AutoConfig.from_pretrained(best_model_folder(path)).model_type
+        return PretrainedConfig.get_config_dict(best_model_folder(path))[0].get("model_type")
     except (OSError, ValueError) as error:
         raise InvalidInputError(
             f"Cannot read a model configuration at {path!r} ({error}). Accepted: a saved model folder, a "
@@ -116,19 +127,19 @@ def main(argv: list[str] | None = None, prog: str = "train.py") -> int:
 
 def _run(args) -> int:
     if args.recipe == "evaluate":
-        from ..weights import resolve_model
+        from ..hub import resolve_model
 
         args.model = resolve_model(args.model)  # a folder, an installed default id, or a Hub id
         model_type = _model_type(args.model)
-        if model_type not in EVALUATORS:
+        if model_type not in EVALUATED_MODEL_TYPES:
             raise InvalidInputError(
-                f"No evaluation for model type {model_type!r}. Accepted: {sorted(EVALUATORS)}"
+                f"No evaluation for model type {model_type!r}. Accepted: {sorted(EVALUATED_MODEL_TYPES)}"
             )
-        evaluate = _function(EVALUATORS[model_type])
+        evaluate = _evaluator(model_type)
         evaluate(args.model, args.data, split=args.split, sources=args.sources, batch_size=args.batch_size,
                  output=args.output)  # fmt: skip
         return 0
     recipe = load_recipe(args.config, args.overrides)
     output_dir = args.output_dir or str(Path("outputs") / Path(args.config).stem)
-    _function(RECIPES[args.recipe])(recipe, output_dir, resume=args.resume, push_to_hub=args.push_to_hub)
+    _recipe(args.recipe)(recipe, output_dir, resume=args.resume, push_to_hub=args.push_to_hub)
     return 0

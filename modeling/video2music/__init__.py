@@ -1,14 +1,31 @@
-"""Video2Music: music for a video, from per-second video features to a video with a soundtrack.
+"""The two models of Video2Music (Kang, Poria & Herremans, 2024), side by side as they are trained and
+published together, and the per-second video features both read.
 
-Modules (import from them directly; decord, PySceneDetect and CLIP load only when used):
+* :mod:`.configuration_amt`, :mod:`.modeling_amt`: the Affective Multimodal Transformer (``amt``), chords
+  from video features, with its generation options (:mod:`.scenes`: chord changes on scene cuts);
+* :mod:`.configuration_amt_regression`, :mod:`.modeling_amt_regression`: the bi-GRU (``amt_regression``),
+  note density and loudness per second;
+* :mod:`.feature_extraction_video2music`: a video -> per-second features (CLIP semantic and emotion, scene
+  offset, motion), with :mod:`.clip_encoder`; decord, PySceneDetect and CLIP load only when used;
+* :mod:`.convert_original_checkpoint`: ``AMT.zip``'s two pickles -> saved models; :mod:`.model_card`.
 
-* :mod:`.video_features`: ``VideoFeatureExtractor`` -> ``VideoFeatures`` (CLIP semantic and emotion,
-  scene offset, motion; one row per second);
-* :mod:`.clip_encoder`: CLIP image embeddings and zero-shot emotion probabilities of frames (a
-  random-weight stand-in for offline use: :func:`modeling.stand_ins.save_random_clip`);
-* :mod:`.media`: ffprobe/ffmpeg helpers and the video input checks;
-* :mod:`.arrangement`: chords (one per second) + note density + loudness -> MIDI (pretty_midi);
-* :mod:`.rendering`: MIDI -> audio with FluidSynth, audio + video -> video with ffmpeg;
-* :mod:`.outputs`: the four outputs of a render (video, MIDI, audio, JSON);
-* :mod:`.affective`: the affective check (video emotion against the music's VA over time).
+Importing this package registers ``amt`` and ``amt_regression`` with transformers' Auto classes.
 """
+
+from ..base.auto_classes import register_auto_classes
+from .configuration_amt import AMTConfig
+from .configuration_amt_regression import AMTRegressionConfig
+from .modeling_amt import AMTModel, AMTOutput
+from .modeling_amt_regression import AMTRegressionModel, AMTRegressionOutput
+
+register_auto_classes(AMTConfig, AMTModel)
+register_auto_classes(AMTRegressionConfig, AMTRegressionModel)
+
+__all__ = [
+    "AMTConfig",
+    "AMTModel",
+    "AMTOutput",
+    "AMTRegressionConfig",
+    "AMTRegressionModel",
+    "AMTRegressionOutput",
+]

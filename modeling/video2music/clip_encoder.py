@@ -3,7 +3,7 @@
 Video2Music's features come from OpenAI's ``ViT-L/14@336px``: the semantic feature of a frame is
 ``encode_image`` (the projected image embedding, not normalised; 768-d) and the emotion feature is
 the softmax over ``logit_scale * cos(image, text)`` for the six one-word prompts of
-:data:`~modeling.emotion.VIDEO_EMOTIONS`. transformers' ``CLIPModel`` computes the same things
+:data:`~modeling.vocabularies.emotion.VIDEO_EMOTIONS`. transformers' ``CLIPModel`` computes the same things
 (``get_image_features`` and the ``logits_per_image`` of its forward); this module loads it with
 ``from_pretrained`` from a Hub id or a folder, embeds the prompts once, and runs frames in batches
 under ``torch.inference_mode``.
@@ -16,10 +16,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ..defaults import CLIP_MODEL
-from ..devices import resolve_device_dtype
-from ..emotion import VIDEO_EMOTIONS
-from ..errors import InvalidInputError
+from ..base.defaults import CLIP_MODEL
+from ..base.devices import resolve_device_dtype
+from ..base.errors import InvalidInputError
+from ..vocabularies.emotion import VIDEO_EMOTIONS
 
 __all__ = ["ClipFrameEncoder", "resolve_device_dtype"]
 
@@ -52,7 +52,7 @@ class ClipFrameEncoder:
             raise InvalidInputError(
                 f"Cannot load CLIP from {self.name!r}: {str(error).rstrip('.')}. Accepted: the Hub id of a CLIPModel with its "
                 f"processor (default {CLIP_MODEL}) or a folder saved with save_pretrained (see "
-                "modeling.stand_ins.save_random_clip for an offline stand-in)"
+                "modeling.testing.save_random_clip for an offline stand-in)"
             ) from error
         text = self.processor(text=list(VIDEO_EMOTIONS), padding=True, return_tensors="pt")
         with torch.inference_mode():

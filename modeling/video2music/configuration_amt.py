@@ -12,7 +12,7 @@ from transformers import PreTrainedConfig
 
 # Video2Music's emotion -> chord-quality map (dataset/vevo_dataset.py), in feature order of the six
 # video emotions; qualities by name (the 13 qualities of the chord vocabulary, in id order 1..13).
-# Copied from modeling.chords.vocabulary.QUALITIES
+# Copied from modeling.vocabularies.chords.vocabulary.QUALITIES
 QUALITIES = ("maj", "dim", "sus4", "min7", "min", "sus2", "aug", "dim7", "maj6", "hdim7", "7", "min6", "maj7")
 EMOTION_QUALITIES = {
     "exciting": ("maj", "sus4", "7"),

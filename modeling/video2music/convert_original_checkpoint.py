@@ -21,11 +21,13 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import torch
+from huggingface_hub import ModelCard
 
-from ..errors import CheckpointError
+from ..base.errors import CheckpointError
 from .configuration_amt import AMTConfig
 from .configuration_amt_regression import AMTRegressionConfig
 from .model_card import amt_model_card
@@ -154,15 +156,30 @@ CONVERTERS = {"amt": convert_amt, "regression": convert_regression}
 """Which converter reads which file: ``amt`` best_loss_weights.pickle, ``regression`` best_rmse_weights.pickle."""
 
 
+def converted_model_card(
+    config, original: str, *, repo: str, sections: Mapping[str, str] | None = None
+) -> ModelCard:
+    """The card of a model (AMT or bi-GRU) converted from the original file named ``original``."""
+    return amt_model_card(
+        config, origin=f"converted from Video2Music's `{original}`", repo=repo, extra_sections=sections
+    )
+
+
 def convert_file(
-    kind: str, path: str | Path, output_dir: str | Path, *, repo: str | None = None
+    kind: str,
+    path: str | Path,
+    output_dir: str | Path,
+    *,
+    repo: str | None = None,
+    card_sections: Mapping[str, str] | None = None,
 ) -> tuple[AMTModel | AMTRegressionModel, list[str]]:
     """Convert the ``kind`` (``amt`` or ``regression``) state dict at ``path`` and save it with its card to
-    ``output_dir``; returns the model and the original keys left out."""
+    ``output_dir`` (``repo``: the id or folder the card's examples load; ``card_sections`` are added);
+    returns the model and the original keys left out."""
     model, unused = CONVERTERS[kind](load_state_dict(path))
     model.save_pretrained(output_dir)
-    amt_model_card(
-        model.config, origin=f"converted from Video2Music's `{Path(path).name}`", repo=repo or str(output_dir)
+    converted_model_card(
+        model.config, Path(path).name, repo=str(repo or output_dir), sections=card_sections
     ).save(Path(output_dir) / "README.md")
     return model, unused
 

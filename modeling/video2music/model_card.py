@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from huggingface_hub import ModelCard
 
-from ..cards import render_model_card
+from ..base.cards import render_model_card
 
 _AMT_USAGE = """\
 ```python
@@ -57,6 +57,7 @@ def amt_model_card(
     datasets: Sequence[str] = ("MuVi-Sync",),
     metrics: Mapping[str, Mapping[str, float]] | None = None,
     recipe: Mapping | None = None,
+    extra_sections: Mapping[str, str] | None = None,
 ) -> ModelCard:
     """The card of an :class:`~modeling.video2music.modeling_amt.AMTModel` or an
     :class:`~modeling.video2music.modeling_amt_regression.AMTRegressionModel`."""
@@ -88,7 +89,10 @@ def amt_model_card(
         datasets=datasets,
         metrics=metrics,
         recipe=recipe,
-        sections={"Differences from the original app": DIFFERENCES_FROM_THE_ORIGINAL_APP},
+        sections={
+            "Differences from the original app": DIFFERENCES_FROM_THE_ORIGINAL_APP,
+            **(extra_sections or {}),
+        },
         limitations=(
             "Trained on MuVi-Sync music videos; chords are generated in C major / A minor and transposed by the "
             "arrangement. Videos longer than the model's maximum length are generated window by window."

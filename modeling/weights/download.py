@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from urllib.parse import urlparse
 
-from ..errors import WeightsDownloadError
+from ..base.errors import WeightsDownloadError
 
 __all__ = ["UnreachableError", "download_url", "is_google_drive", "partial_path"]
 
@@ -36,7 +36,7 @@ def download_url(url: str, target: str | Path, *, progress: bool = True, timeout
     """Download ``url`` to ``target`` (resuming ``<target>.part`` if an earlier transfer left one).
 
     Raises :class:`UnreachableError` when the server cannot be reached or answers an error status,
-    :class:`~modeling.errors.WeightsDownloadError` when the transfer breaks off (the partial file is
+    :class:`~modeling.base.errors.WeightsDownloadError` when the transfer breaks off (the partial file is
     kept for the next call)."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -52,7 +52,7 @@ def _download_http(
     import urllib3
     from tqdm.auto import tqdm
 
-    from .. import __version__
+    from ..base.version import __version__
 
     part = partial_path(target)
     offset = part.stat().st_size if part.exists() else 0

@@ -9,6 +9,7 @@ resumes.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import zipfile
@@ -17,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
-from ..errors import InvalidInputError, WeightsDownloadError
-from .cache import (
+from ..base.errors import InvalidInputError, WeightsDownloadError
+from ..hub.cache import (
     downloads_dir,
     emotune_home,
     install_folders,
@@ -26,10 +27,11 @@ from .cache import (
     read_provenance,
     staging_dir,
 )
-from .converters import CONVERTERS, convert
+from ..hub.manifest import Install, Manifest, Source, SourceFile, load_manifest
+from ..hub.resolution import resolve_model
+from .converters import CONVERTERS, converter
 from .download import UnreachableError, download_url
-from .manifest import Install, Manifest, Source, SourceFile, load_manifest
-from .provenance import provenance_record, write_provenance
+from .provenance import card_sections, provenance_record, write_provenance
 from .verification import verify_file, zip_member
 
 __all__ = ["fetch"]
@@ -131,7 +133,7 @@ def fetch(
     ``origin``: a local file or folder holding the original file(s), or a URL (the file's, or for a
     source of several files a base URL the file names are appended to), instead of the manifest's URLs.
     ``model_ids``: only the models named (and only their files). Installed models whose provenance
-    matches the manifest are kept unless ``force``. Raises :class:`~modeling.errors.WeightsDownloadError`
+    matches the manifest are kept unless ``force``. Raises :class:`~modeling.base.errors.WeightsDownloadError`
     (unreachable, truncated, does not verify) and leaves the installed models as they were."""
     manifest = manifest or load_manifest()
     source = manifest.source(name)
@@ -191,11 +193,11 @@ def fetch(
                     original = _extract(got.path, install.member, staging) if install.member else got.path
                     folder = staging / install.model_id.replace("/", "--")
                     _say(f"converting {install.member or file.name} -> {install.model_id}", progress)
-                    converter = convert(install.converter, original, folder, install.model_id)
-                    command = converter.command_for(install.member or file.name, "OUTPUT")
-                    write_provenance(
-                        folder, provenance_record(source, file, install, got.origin, got.digests, command)
-                    )
+                    convert = converter(install.converter)
+                    command = convert.command_for(install.member or file.name, "OUTPUT")
+                    record = provenance_record(source, file, install, got.origin, got.digests, command)
+                    convert.run(original, folder, install.model_id, card_sections(record))
+                    write_provenance(folder, record)
                     staged[install.model_id] = folder
             installed = install_folders(staged, staging, home)
     finally:
@@ -220,3 +222,14 @@ def _extract(archive_path: Path, member: str, staging: Path) -> Path:
     ):
         shutil.copyfileobj(src, dst)
     return target
+
+
+def resolve_or_fetch(name_or_path: str | os.PathLike, *, timeout: float = 5.0) -> str:
+    """:func:`~modeling.hub.resolve_model`, and an emotune default id that is neither installed nor on the
+    Hub is fetched from its public home (only the files it needs) and its new folder returned: what the
+    Spaces and the demo do at start-up. Under ``HF_HUB_OFFLINE`` nothing is downloaded."""
+
+    def fetch_one(source: str, model_id: str) -> str:
+        return str(fetch(source, model_ids=[model_id])[model_id])
+
+    return resolve_model(name_or_path, timeout=timeout, fetch=fetch_one)

@@ -1,5 +1,6 @@
 """Where an installed model came from: ``emotune_provenance.json`` and the card's "Original weights"
-section (source URL, commit, checksum, licence, conversion command)."""
+section (source URL, commit, checksum, licence, conversion command), which the converter renders into the
+card with the model's own sections."""
 
 from __future__ import annotations
 
@@ -7,17 +8,17 @@ import json
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .cache import PROVENANCE_FILE
-from .manifest import Install, Source, SourceFile
+from ..hub.cache import PROVENANCE_FILE
+from ..hub.manifest import Install, Source, SourceFile
 
-__all__ = ["card_section", "provenance_record", "write_provenance"]
+__all__ = ["card_section", "card_sections", "provenance_record", "write_provenance"]
 
 
 def provenance_record(
     source: Source, file: SourceFile, install: Install, origin: str, digests: dict, command: str
 ) -> dict:
     """The JSON record of one installed model."""
-    from .. import __version__
+    from ..base.version import __version__
 
     return {
         "model_id": install.model_id,
@@ -79,23 +80,16 @@ def card_section(record: dict) -> str:
     ]
     table = "\n".join(["| | |", "|---|---|", *(f"| {name} | {value} |" for name, value in rows)])
     return (
-        "## Original weights\n\n"
         f"These are the original published weights, converted to emotune's classes with identical outputs "
         f"and nothing retrained. The licence of the original weights applies.\n\n{table}\n"
     )
 
 
+def card_sections(record: dict) -> dict[str, str]:
+    """The card sections (heading -> Markdown) of an installed model's provenance."""
+    return {"Original weights": card_section(record)}
+
+
 def write_provenance(folder: Path, record: dict) -> None:
-    """Write ``emotune_provenance.json`` and put the provenance section into the folder's card (before its
-    citation, or at the end)."""
-    folder = Path(folder)
-    (folder / PROVENANCE_FILE).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-    card = folder / "README.md"
-    text = card.read_text(encoding="utf-8") if card.is_file() else f"# {record['model_id']}\n\n"
-    section = card_section(record)
-    if "\n## Citation" in text:
-        head, tail = text.split("\n## Citation", 1)
-        text = f"{head.rstrip()}\n\n{section}\n## Citation{tail}"
-    else:
-        text = f"{text.rstrip()}\n\n{section}"
-    card.write_text(text, encoding="utf-8")
+    """Write ``emotune_provenance.json`` into an installed model's folder."""
+    (Path(folder) / PROVENANCE_FILE).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")

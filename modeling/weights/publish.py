@@ -6,9 +6,11 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from ..errors import EmotuneError, InvalidInputError
-from .cache import installed_folder, read_provenance
-from .resolution import _transport_errors
+from ..base.errors import EmotuneError, InvalidInputError
+from ..hub.cache import installed_folder, read_provenance
+from ..hub.resolution import _transport_errors
+from .converters import CONVERTERS
+from .provenance import card_sections
 
 __all__ = ["push"]
 
@@ -38,13 +40,11 @@ def push(model: str, repo: str, *, private: bool = False, token: str | None = No
     with tempfile.TemporaryDirectory(prefix="emotune-push-") as temporary:
         upload = Path(temporary) / "model"
         shutil.copytree(folder, upload)
-        card = upload / "README.md"
-        old = record.get("model_id")
-        if card.is_file() and old and old != repo:  # the examples load the published repository
-            text = card.read_text(encoding="utf-8")
-            card.write_text(
-                text.replace(f'"{old}"', f'"{repo}"').replace(f"--model {old}", f"--model {repo}")
-            )
+        if record.get("converter") in CONVERTERS and record.get("model_id") != repo:
+            # the card is rendered again for the repository it is published to: its examples load ``repo``
+            original = Path(record.get("member") or record["file"]).name
+            card = CONVERTERS[record["converter"]].card(folder, original, repo, card_sections(record))
+            card.save(upload / "README.md")
         try:
             api.create_repo(repo, repo_type="model", private=private, exist_ok=True)
             info = api.upload_folder(

@@ -11,8 +11,8 @@ import hashlib
 import zipfile
 from pathlib import Path
 
-from ..errors import WeightsDownloadError
-from .manifest import SourceFile
+from ..base.errors import WeightsDownloadError
+from ..hub.manifest import SourceFile
 
 __all__ = ["file_digests", "git_blob_id", "verify_file", "zip_member"]
 

@@ -16,14 +16,15 @@ import json
 import os
 from pathlib import Path
 
-from modeling.space_helpers import MAX_FILE_SIZE, launch_arguments, request_folder, user_errors
+from modeling.spaces import MAX_FILE_SIZE, launch_arguments, request_folder, user_errors
 
 MAX_SECONDS = float(os.environ.get("EMOTUNE_MAX_SECONDS", "600"))
 
 
 def example_clips(folder: Path) -> list[str]:
     """Two clips the app makes itself: a bright major progression and a slow minor one."""
-    from modeling.synth import render_progression, write_audio
+    from dataset_scripts.synthetic_audio import render_progression
+    from modeling.media.audio import write_audio
 
     folder.mkdir(parents=True, exist_ok=True)
     clips = {
@@ -52,25 +53,26 @@ def build_app(
     from transformers import pipeline
 
     import modeling  # noqa: F401  (registers the pipeline)
-    from modeling.audio import AudioInput
-    from modeling.defaults import BTC_CHORD_MODEL, MUSIC2EMO_MODEL
-    from modeling.errors import InvalidAudioError
-    from modeling.music2emo.plotting import chord_timeline, emotion_curve, mood_bars, va_circumplex
-    from modeling.weights import resolve_model
+    from modeling.base.defaults import BTC_CHORD_MODEL, MUSIC2EMO_MODEL
+    from modeling.base.errors import InvalidAudioError
+    from modeling.hub import resolve_model
+    from modeling.media.audio import AudioInput
+    from modeling.pipelines.figures import chord_timeline, emotion_curve, mood_bars, va_circumplex
+    from modeling.weights import resolve_or_fetch
 
     # A default id that is neither installed nor on the Hub is fetched from its public home at start-up
     # (`emotune weights fetch`, progress in the logs); folders and other ids are used as they are.
-    model = resolve_model(model or os.environ.get("EMOTUNE_MODEL", MUSIC2EMO_MODEL), fetch=True)
+    model = resolve_or_fetch(model or os.environ.get("EMOTUNE_MODEL", MUSIC2EMO_MODEL))
     options = {"chord_backend": chord_backend or os.environ.get("EMOTUNE_CHORD_BACKEND", "btc")}
     audio_encoder = audio_encoder or os.environ.get("EMOTUNE_AUDIO_ENCODER")
     if audio_encoder:
         options["audio_encoder"] = audio_encoder
     chord_model = chord_model or os.environ.get("EMOTUNE_CHORD_MODEL")
     if chord_model or options["chord_backend"] == "btc":
-        options["chord_model"] = resolve_model(chord_model or BTC_CHORD_MODEL, fetch=True)
+        options["chord_model"] = resolve_or_fetch(chord_model or BTC_CHORD_MODEL)
     dynamic_model = dynamic_model or os.environ.get("EMOTUNE_DYNAMIC_MODEL")
-    if dynamic_model:  # valence-arousal every 0.5 s (modeling.music2emo.dynamic_inference)
-        from modeling.music2emo.dynamic_inference import plot_curve
+    if dynamic_model:  # valence-arousal every 0.5 s (modeling.pipelines.curves)
+        from modeling.pipelines.figures import plot_curve
 
         options["dynamic_model"] = resolve_model(dynamic_model)
     mer = pipeline("music-emotion-recognition", model=str(model), **options)

@@ -16,7 +16,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from modeling.space_helpers import MAX_FILE_SIZE, launch_arguments, request_folder, user_errors
+from modeling.spaces import MAX_FILE_SIZE, launch_arguments, request_folder, user_errors
 
 MAX_VIDEO_SECONDS = float(os.environ.get("EMOTUNE_MAX_VIDEO_SECONDS", "300"))
 
@@ -50,19 +50,18 @@ def build_app(
     from transformers import pipeline
 
     import modeling  # noqa: F401  (registers the pipeline)
-    from modeling import defaults
-    from modeling.chords import KEYS
-    from modeling.errors import InvalidVideoError, WeightsDownloadError, WeightsNotFoundError
-    from modeling.video2music.media import probe_video
-    from modeling.weights import resolve_model
+    from modeling.base import defaults
+    from modeling.base.errors import InvalidVideoError, WeightsDownloadError, WeightsNotFoundError
+    from modeling.media.video import probe_video
+    from modeling.vocabularies.chords import KEYS
+    from modeling.weights import resolve_or_fetch
 
     audio_encoder = audio_encoder or os.environ.get("EMOTUNE_AUDIO_ENCODER")
     # Default ids that are neither installed nor on the Hub are fetched from their public homes at
     # start-up (`emotune weights fetch`, progress in the logs).
-    model = resolve_model(model or os.environ.get("EMOTUNE_AMT_MODEL", defaults.AMT_MODEL), fetch=True)
-    regression_model = resolve_model(
-        regression_model or os.environ.get("EMOTUNE_REGRESSION_MODEL", defaults.AMT_REGRESSION_MODEL),
-        fetch=True,
+    model = resolve_or_fetch(model or os.environ.get("EMOTUNE_AMT_MODEL", defaults.AMT_MODEL))
+    regression_model = resolve_or_fetch(
+        regression_model or os.environ.get("EMOTUNE_REGRESSION_MODEL", defaults.AMT_REGRESSION_MODEL)
     )
     emotion_model = emotion_model or os.environ.get("EMOTUNE_MODEL", defaults.MUSIC2EMO_MODEL)
     emotion_options = {
@@ -70,9 +69,9 @@ def build_app(
         **({"audio_encoder": audio_encoder} if audio_encoder else {}),
     }
     try:  # only the optional affective check needs these: the Space starts without them, the check says why
-        emotion_model = resolve_model(emotion_model, fetch=True)
+        emotion_model = resolve_or_fetch(emotion_model)
         if emotion_options["chord_backend"] == "btc":
-            emotion_options["chord_model"] = resolve_model(defaults.BTC_CHORD_MODEL, fetch=True)
+            emotion_options["chord_model"] = resolve_or_fetch(defaults.BTC_CHORD_MODEL)
     except (WeightsNotFoundError, WeightsDownloadError) as error:
         print(f"video2music Space: the affective check will not work: {error}", flush=True)
     v2m = pipeline(

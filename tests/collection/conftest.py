@@ -7,7 +7,6 @@ import pytest
 import soundfile
 
 from tests.audio_files import lavfi_audio
-from tests.music2emo.conftest import mert_dir, model_dir  # noqa: F401  (the tiny MERT and Music2Emo)
 
 BAD = ("disc 2/notes.wav", "empty.mp3", "truncated.mp3")
 """The bad files among the 40: text named .wav, 0 bytes, a truncated mp3."""

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from modeling.base.errors import InvalidInputError
 from modeling.collection import collect_audio_files
 from modeling.collection.output import RecordOutput
-from modeling.errors import InvalidInputError
 
 
 def test_folders_globs_and_lists_in_a_deterministic_order(collection, tmp_path, monkeypatch):

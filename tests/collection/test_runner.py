@@ -9,8 +9,8 @@ import time
 import numpy as np
 import pytest
 
+from modeling.base.errors import InvalidInputError
 from modeling.collection import FeatureRunner, collect_audio_files
-from modeling.errors import InvalidInputError
 from modeling.music2emo.feature_extraction_music2emo import Music2EmoFeatureExtractor
 
 
@@ -81,7 +81,7 @@ def test_a_decoder_killed_by_a_signal_stops_the_run_instead_of_recording_the_fil
     import os
     import shutil
 
-    from modeling.errors import DecoderStoppedError
+    from modeling.base.errors import DecoderStoppedError
 
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from tqdm.auto import tqdm
 
-from modeling.errors import InvalidAudioError
+from modeling.base.errors import InvalidAudioError
 
 
 def _stopped_mid_bar(error: BaseException):
@@ -50,7 +50,7 @@ def test_emotune_prints_its_error_on_a_fresh_line(error, status, marker, monkeyp
 
 def failing_recipe(recipe, output_dir, *, resume, push_to_hub):
     """A recipe stopped by a bad value in its third epoch's batch (for the test below)."""
-    from modeling.errors import InvalidInputError
+    from modeling.base.errors import InvalidInputError
 
     return _stopped_mid_bar(InvalidInputError("a NaN loss in epoch 3"))(None)
 
@@ -58,7 +58,7 @@ def failing_recipe(recipe, output_dir, *, resume, push_to_hub):
 def test_train_py_prints_its_error_on_a_fresh_line(monkeypatch, capsys, tmp_path):
     from modeling.training import cli
 
-    monkeypatch.setitem(cli.RECIPES, "teacher", f"{__name__}:failing_recipe")
+    monkeypatch.setattr(cli, "_recipe", lambda name: failing_recipe)
     (tmp_path / "recipe.yaml").write_text("training: {max_epochs: 3}\n")
     assert cli.main(["teacher", "--config", str(tmp_path / "recipe.yaml")]) == 1
     before, line = _line_before(capsys.readouterr().err, "train.py teacher: error: ")

@@ -47,8 +47,9 @@ def test_fetch_all_installs_every_default_and_list_shows_them(installed, capsys)
 def test_predict_with_the_default_model_runs_the_installed_originals(installed, tmp_path, capsys):
     from transformers import pipeline
 
-    from modeling.stand_ins import save_random_mert
-    from modeling.synth import render_progression, write_audio
+    from dataset_scripts.synthetic_audio import render_progression
+    from modeling.media.audio import write_audio
+    from modeling.testing import save_random_mert
 
     mert = save_random_mert(tmp_path / "mert", "tiny")
     wav = write_audio(tmp_path / "song.wav", render_progression(["A:min", "F", "C", "G"], 0.75, 22050), 22050)
@@ -76,7 +77,7 @@ def test_predict_with_the_default_model_runs_the_installed_originals(installed, 
 
 
 def test_score_video_with_the_default_models(installed, tmp_path, capsys):
-    from modeling.stand_ins import save_random_clip
+    from modeling.testing import save_random_clip
     from tests.video2music.videos import make_video
 
     clip = save_random_clip(tmp_path / "clip", "tiny")

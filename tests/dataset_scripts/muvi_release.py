@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from modeling.chords import CHORD_VOCAB
+from modeling.vocabularies.chords import CHORD_VOCAB
 
 
 def first_ids(reference_dir, split, count):

@@ -11,7 +11,8 @@ import numpy as np
 
 from dataset_scripts.mtg_jamendo import HEADER, split_file_name
 from dataset_scripts.schema import SPLITS
-from modeling.synth import render_progression, write_audio
+from dataset_scripts.synthetic_audio import render_progression
+from modeling.media.audio import write_audio
 
 CLIP_SECONDS = 1.0
 CLIP_RATE = 16000

@@ -15,9 +15,9 @@ from dataset_scripts.builders import BUILDERS
 from dataset_scripts.dynamic_features import align_to_windows
 from dataset_scripts.synthetic import FIRST_ANNOTATION, MovingPiece, make_synthetic
 from dataset_scripts.va_tables import UNIT, read_long_dynamic
-from modeling.dataset_folders import load_dataset_folder
-from modeling.errors import InvalidInputError
-from modeling.music2emo.dynamic_features import window_times
+from modeling.base.errors import InvalidInputError
+from modeling.hub.datasets import load_dataset_folder
+from modeling.music2emo_dynamic.feature_extraction_music2emo_dynamic import window_times
 
 
 def test_pmemo_frame_times_fall_on_windows(reference_dir):
@@ -54,7 +54,7 @@ def moving_features(tmp_path_factory):
     """3 moving pieces of 20 s per source -> unified dataset -> `emotune extract-features --dynamic`
     (the tiny MERT stand-in, the dsp chord backend)."""
     from modeling.cli import main
-    from modeling.stand_ins import save_random_mert
+    from modeling.testing import save_random_mert
 
     root = tmp_path_factory.mktemp("moving")
     mert_dir = save_random_mert(root / "mert", "tiny")

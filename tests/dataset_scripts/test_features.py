@@ -14,7 +14,6 @@ import pytest
 from modeling.cli import main
 from modeling.collection.output import read_jsonl
 from tests.collection.launches import kill_when, launch
-from tests.music2emo.conftest import mert_dir  # noqa: F401  (the tiny MERT)
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +47,7 @@ def _files(folder) -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="module")
-def one_process(unified, mert_dir, tmp_path_factory):  # noqa: F811
+def one_process(unified, mert_dir, tmp_path_factory):
     output = tmp_path_factory.mktemp("one") / "features"
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
@@ -71,7 +70,7 @@ def test_bad_and_missing_recordings_are_reported_and_the_rest_extracted(one_proc
 
 def test_two_processes_killed_then_resumed_write_the_one_process_folder(
     unified,
-    mert_dir,  # noqa: F811
+    mert_dir,
     one_process,
     tmp_path,
     capsys,

@@ -12,7 +12,7 @@ import pytest
 from dataset_scripts.build_types import BuildOptions
 from dataset_scripts.builders import BUILDERS
 from dataset_scripts.splits import packaged_split_dir
-from modeling.errors import DatasetBuildError
+from modeling.base.errors import DatasetBuildError
 from tests.dataset_scripts.releases import write_broken_audio, write_clip
 
 HEADER = ["song_id", "valence_mean", "valence_std", "arousal_mean", "arousal_std"]

@@ -10,7 +10,7 @@ from datasets import Audio, Dataset, Features, Value, load_dataset
 from dataset_scripts.build_types import BuildOptions
 from dataset_scripts.builders import BUILDERS
 from dataset_scripts.hub_layout import push_to_hub, write_dataset_folder
-from modeling.errors import DatasetBuildError, InvalidInputError
+from modeling.base.errors import DatasetBuildError, InvalidInputError
 from tests.dataset_scripts.releases import write_clip
 
 
@@ -115,7 +115,7 @@ def test_push_to_hub_uploads_the_folder(tmp_path):
 
 
 def test_a_folder_rebuilt_in_place_loads_its_new_rows(tmp_path):
-    from modeling.dataset_folders import load_dataset_folder
+    from modeling.hub.datasets import load_dataset_folder
 
     def build(ids: list[str]) -> None:
         write_dataset_folder(

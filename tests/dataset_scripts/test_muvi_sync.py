@@ -10,9 +10,9 @@ from datasets import load_dataset
 
 from dataset_scripts.build_types import BuildOptions
 from dataset_scripts.builders import BUILDERS
-from modeling.chords import CHORD_VOCAB
-from modeling.errors import DatasetBuildError
-from modeling.video2music.metrics import chord_accuracy, emotion_correspondence, hits_at_k, rmse
+from modeling.base.errors import DatasetBuildError
+from modeling.metrics.video2music import chord_accuracy, emotion_correspondence, hits_at_k, rmse
+from modeling.vocabularies.chords import CHORD_VOCAB
 from tests.dataset_scripts.muvi_release import first_ids, write_video
 
 

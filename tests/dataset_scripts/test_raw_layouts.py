@@ -14,7 +14,7 @@ from dataset_scripts.records import SourceBuild
 from dataset_scripts.skips import AUDIO_MISSING, NO_ANNOTATION, NOT_IN_SPLIT, UNPARSEABLE_ANNOTATION
 from dataset_scripts.sources import COLLECTORS
 from dataset_scripts.splits import packaged_split_dir
-from modeling.errors import DatasetBuildError, InvalidInputError
+from modeling.base.errors import DatasetBuildError, InvalidInputError
 from tests.dataset_scripts.releases import write_clip
 
 OPTIONS = BuildOptions(progress=False)

@@ -18,9 +18,9 @@ from dataset_scripts.synthetic import (
     nearest_tags,
     render_piece,
 )
-from modeling.chords import PITCH_CLASSES
-from modeling.emotion import MOOD_TAGS, TAG_VA, lexicon_va, quadrant
-from modeling.errors import InvalidInputError
+from modeling.base.errors import InvalidInputError
+from modeling.vocabularies.chords import PITCH_CLASSES
+from modeling.vocabularies.emotion import MOOD_TAGS, TAG_VA, lexicon_va, quadrant
 
 
 def _rows(build, source, tmp_path):

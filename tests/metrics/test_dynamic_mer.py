@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from scipy.stats import pearsonr
 
-from modeling.emotion.dynamic_metrics import concordance_correlation, dynamic_mer_metrics
-from modeling.errors import InvalidInputError
+from modeling.base.errors import InvalidInputError
+from modeling.metrics.dynamic_mer import concordance_correlation, dynamic_mer_metrics
 from tests.conftest import REPO_ROOT
 
 

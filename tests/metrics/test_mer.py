@@ -1,4 +1,4 @@
-"""The MER metrics (``modeling.emotion.mer_metrics`` and the ``metrics/mer`` evaluate module)
+"""The MER metrics (``modeling.metrics.mer.mer_metrics`` and the ``metrics/mer`` evaluate module)
 against scikit-learn computed here on random data."""
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 from sklearn.metrics import average_precision_score, mean_squared_error, r2_score, roc_auc_score
 
-from modeling.emotion import MOOD_TAGS, mer_metrics
-from modeling.errors import InvalidInputError
+from modeling.base.errors import InvalidInputError
+from modeling.metrics.mer import mer_metrics
+from modeling.vocabularies.emotion import MOOD_TAGS
 from tests.conftest import REPO_ROOT, run_python
 
 METRIC_DIR = REPO_ROOT / "metrics" / "mer"

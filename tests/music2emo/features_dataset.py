@@ -10,7 +10,7 @@ from datasets import Dataset
 
 from dataset_scripts.hub_layout import write_dataset_folder
 from dataset_scripts.schema import SOURCES, music2emo_features
-from modeling.emotion import MOOD_TAGS, lexicon_va, quadrant, tags_to_multi_hot
+from modeling.vocabularies.emotion import MOOD_TAGS, lexicon_va, quadrant, tags_to_multi_hot
 
 TAG_SOURCE = "mtg-jamendo"
 SIGNAL_TAGS = {  # tag -> (needs high valence?, needs high arousal?) rule on the latent affect

@@ -15,7 +15,7 @@ import torch
 from torch import nn
 from transformers import AutoModel
 
-from modeling.errors import CheckpointError
+from modeling.base.errors import CheckpointError
 from modeling.music2emo import Music2EmoModel
 from modeling.music2emo.convert_original_checkpoint import convert_checkpoint, main
 from tests.music2emo.factories import OriginalMusic2Emo, lightning_checkpoint

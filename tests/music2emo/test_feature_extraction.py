@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 import soundfile
 
-from modeling.audio import AudioInput
-from modeling.errors import EmotuneError
+from dataset_scripts.synthetic_audio import render_progression
+from modeling.base.errors import EmotuneError
+from modeling.media.audio import AudioInput, write_audio
 from modeling.music2emo.feature_extraction_music2emo import Music2EmoFeatureExtractor, SegmentCutter
-from modeling.stand_ins import save_random_btc
-from modeling.synth import render_progression, write_audio
+from modeling.testing import save_random_btc
 from tests.audio_files import lavfi_audio
 
 

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import torch
 
-from modeling.errors import CheckpointError, UnsupportedModelError, WeightsNotFoundError
+from modeling.base.errors import CheckpointError, UnsupportedModelError, WeightsNotFoundError
 from modeling.music2emo.audio_encoder import MertEncoder
 from modeling.music2emo.mert import load_mert
 from tests.conftest import run_python
@@ -204,9 +204,10 @@ def test_int8_quantisation_is_close_and_only_on_a_cpu_in_float32(hub_mert):
 
 
 def test_predict_takes_the_int8_option_and_stays_close(hub_mert, tmp_path, capsys):
+    from dataset_scripts.synthetic_audio import render_progression
     from modeling.cli import main
+    from modeling.media.audio import write_audio
     from modeling.music2emo import Music2EmoConfig, Music2EmoModel
-    from modeling.synth import render_progression, write_audio
 
     torch.manual_seed(0)
     Music2EmoModel(Music2EmoConfig(audio_embedding_dim=64, audio_encoder=str(hub_mert))).save_pretrained(

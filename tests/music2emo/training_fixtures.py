@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from modeling.training import load_recipe
+from modeling.training.engine import load_recipe
 from tests.conftest import REPO_ROOT
 from tests.music2emo.features_dataset import write_features_dataset
 
@@ -39,7 +39,7 @@ def features(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def teachers(features, tmp_path_factory) -> dict[str, Path]:
     """One tiny teacher per source, trained for 3 epochs."""
-    from modeling.music2emo.training import train_teacher
+    from modeling.training.recipes.music2emo.training import train_teacher
 
     root = tmp_path_factory.mktemp("teachers")
     folders = {}
@@ -56,7 +56,7 @@ def teachers(features, tmp_path_factory) -> dict[str, Path]:
 @pytest.fixture(scope="session")
 def student_run(features, teachers, tmp_path_factory) -> Path:
     """The tiny student distilled from ``teachers`` for 2 epochs: its output folder."""
-    from modeling.music2emo.training import train_student
+    from modeling.training.recipes.music2emo.training import train_student
 
     output = tmp_path_factory.mktemp("student") / "run"
     overrides = [f"distillation.teachers.{source}={path}" for source, path in teachers.items()]

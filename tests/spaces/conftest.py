@@ -29,7 +29,7 @@ def tiny_models(tmp_path_factory):
 
     from modeling import AMTConfig, AMTModel, AMTRegressionConfig, AMTRegressionModel
     from modeling.music2emo import Music2EmoConfig, Music2EmoModel
-    from modeling.stand_ins import save_random_clip, save_random_mert
+    from modeling.testing import save_random_clip, save_random_mert
 
     root = tmp_path_factory.mktemp("space-models")
     torch.manual_seed(0)

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from gradio_client import Client, handle_file
 
-from modeling.synth import render_progression, write_audio
+from dataset_scripts.synthetic_audio import render_progression
+from modeling.media.audio import write_audio
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,9 @@ from pathlib import Path
 import torch
 from gradio_client import Client, handle_file
 
-from modeling.music2emo import Music2EmoDynamicConfig, Music2EmoDynamicModel
-from modeling.synth import render_progression, write_audio
+from dataset_scripts.synthetic_audio import render_progression
+from modeling.media.audio import write_audio
+from modeling.music2emo_dynamic import Music2EmoDynamicConfig, Music2EmoDynamicModel
 from tests.spaces.conftest import launch
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from modeling.errors import InvalidInputError
-from modeling.training.hub import push_models
+from modeling.base.errors import InvalidInputError
+from modeling.training.engine.hub import push_models
 from tests.conftest import REPO_ROOT, run_python
 from tests.music2emo.training_fixtures import CONFIGS
 

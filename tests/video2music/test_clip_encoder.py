@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 import torch
 
-from modeling.devices import resolve_device_dtype
-from modeling.emotion import VIDEO_EMOTIONS
-from modeling.errors import InvalidInputError
-from modeling.stand_ins import build_clip_tokenizer, save_random_clip, stand_in_clip_config
+from modeling.base.devices import resolve_device_dtype
+from modeling.base.errors import InvalidInputError
+from modeling.testing import build_clip_tokenizer, save_random_clip, stand_in_clip_config
 from modeling.video2music.clip_encoder import ClipFrameEncoder
+from modeling.vocabularies.emotion import VIDEO_EMOTIONS
 
 
 def test_tokenizer_built_offline_makes_each_prompt_one_token():

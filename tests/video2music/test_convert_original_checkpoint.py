@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from modeling.errors import CheckpointError
+from modeling.base.errors import CheckpointError
 from modeling.video2music.convert_original_checkpoint import load_state_dict, main
 from tests.video2music.original_reference import (
     OriginalAMT,

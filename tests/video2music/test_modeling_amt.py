@@ -5,8 +5,8 @@ import torch
 from transformers import AutoModel
 
 import modeling
-from modeling.chords import parse_chord
 from modeling.video2music.modeling_amt import ChordConstraintsLogitsProcessor
+from modeling.vocabularies.chords import parse_chord
 from tests.conftest import REPO_ROOT, run_python
 
 MODES = torch.tensor([0, 1])
@@ -47,7 +47,7 @@ def test_affective_targets_follow_the_emotion_to_quality_map(amt):
 
 
 def _labels(row):
-    from modeling.chords import CHORD_VOCAB
+    from modeling.vocabularies.chords import CHORD_VOCAB
 
     return [CHORD_VOCAB[i] for i in row.nonzero().flatten().tolist()]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from modeling.emotion import VIDEO_EMOTIONS
-from modeling.video2music.video_features import scene_offsets, second_frame_indices
+from modeling.video2music.feature_extraction_video2music import scene_offsets, second_frame_indices
+from modeling.vocabularies.emotion import VIDEO_EMOTIONS
 from tests.video2music.videos import make_video
 
 
@@ -115,7 +115,7 @@ def test_importing_the_modules_loads_no_video_library():
     from tests.conftest import REPO_ROOT, run_python
 
     code = (
-        "import sys, modeling, modeling.video2music.video_features, modeling.video2music.outputs\n"
+        "import sys, modeling, modeling.video2music.feature_extraction_video2music, modeling.soundtrack.outputs\n"
         "heavy = {'decord', 'scenedetect', 'cv2', 'pretty_midi'} & set(sys.modules)\n"
         "assert not heavy, heavy"
     )

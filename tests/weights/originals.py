@@ -13,9 +13,9 @@ from pathlib import Path
 
 import torch
 
+from modeling.hub.manifest import SHIPPED_MANIFEST
 from modeling.weights import git_blob_id
-from modeling.weights.manifest import SHIPPED_MANIFEST
-from tests.chords.original_reference import OriginalBTC, save_original_checkpoint
+from tests.btc.original_reference import OriginalBTC, save_original_checkpoint
 from tests.music2emo.factories import OriginalMusic2Emo, lightning_checkpoint
 from tests.video2music.original_reference import OriginalAMT, OriginalRegression
 

@@ -11,9 +11,10 @@ import torch
 from transformers import AutoModel
 
 import modeling  # noqa: F401  (registers the model classes)
-from modeling.errors import InvalidInputError, WeightsDownloadError
-from modeling.weights import fetch, git_blob_id, installed_models, load_manifest
-from modeling.weights.manifest import SHIPPED_MANIFEST
+from modeling.base.errors import InvalidInputError, WeightsDownloadError
+from modeling.hub import installed_models, load_manifest
+from modeling.hub.manifest import SHIPPED_MANIFEST
+from modeling.weights import fetch, git_blob_id
 from tests.weights.originals import snapshot, zip_pickles
 from tests.weights.server import closed_port_url
 
@@ -26,7 +27,7 @@ def test_git_blob_id_is_gits(tmp_path):
 
 
 def test_the_shipped_manifest_names_every_default_and_its_public_home():
-    from modeling import defaults
+    from modeling.base import defaults
 
     manifest = load_manifest()
     assert {
@@ -68,7 +69,7 @@ def test_fetch_verifies_converts_and_installs_with_card_and_provenance(weights_e
     )
     card = (folder / "README.md").read_text()
     for fact in (blob, f"{weights_env.server.url}/btc/{BTC}", "MIT", "Jonggwon Park",
-                 "python -m modeling.chords.btc.convert_original_checkpoint", "emotune weights fetch btc",
+                 "python -m modeling.btc.convert_original_checkpoint", "emotune weights fetch btc",
                  'from_pretrained("emotune/btc-large-voca")', "## Citation"):  # fmt: skip
         assert fact in card, fact
     assert card.index("## Original weights") < card.index("## Citation")
