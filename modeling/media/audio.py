@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import math
-import shutil
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,13 +28,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..base.errors import (
-    AudioDecodingError,
-    DecoderStoppedError,
-    InvalidAudioError,
-    InvalidInputError,
-    MissingDependencyError,
-)
+from ..base.errors import AudioDecodingError, InvalidAudioError, InvalidInputError
+from .programs import last_lines, refuse_stopped, run, start
 
 __all__ = ["MIN_DURATION", "TRUNCATION_TOLERANCE", "AudioInput", "load_audio", "write_audio"]
 
@@ -46,25 +40,6 @@ TRUNCATION_TOLERANCE = 0.9
 """A file whose decoded length is below this share of the length its header announces is truncated."""
 
 _ACCEPTED = "a path to an audio file ffmpeg decodes (wav, flac, mp3, ogg, m4a, ...) or an array with its sampling rate"
-
-
-def _ffmpeg(program: str = "ffmpeg") -> str:
-    path = shutil.which(program)
-    if path is None:
-        raise MissingDependencyError(
-            f"{program} is not installed; emotune decodes audio files with it. Install it with "
-            "`apt-get install ffmpeg` (the project's `make` set-up does)"
-        )
-    return path
-
-
-def _refuse_stopped(returncode: int, program: str, name) -> None:
-    """A negative exit status is a signal that stopped the program, not a verdict on the file."""
-    if returncode < 0:
-        raise DecoderStoppedError(
-            f"{program} was stopped by signal {-returncode} while reading {name}; the file was not judged. "
-            "Accepted: run it again (a collection run: the same command with --resume)"
-        )
 
 
 @dataclass(frozen=True)
@@ -81,14 +56,13 @@ def _probe(path: Path) -> _FileInfo:
         raise AudioDecodingError(f"{path} is a folder, not an audio file. Accepted: {_ACCEPTED}")
     if path.stat().st_size == 0:
         raise AudioDecodingError(f"{path} is empty (0 bytes). Accepted: {_ACCEPTED}")
-    result = subprocess.run(
-        [_ffmpeg("ffprobe"), "-v", "error", "-show_entries", "format=duration:stream=codec_type,sample_rate,channels",
+    result = run(
+        ["ffprobe", "-v", "error", "-show_entries", "format=duration:stream=codec_type,sample_rate,channels",
          "-of", "json", str(path)],
-        capture_output=True, text=True, check=False,
+        what=str(path),
     )  # fmt: skip
     if result.returncode != 0:
-        _refuse_stopped(result.returncode, "ffprobe", path)
-        reason = (result.stderr.strip().splitlines() or ["unknown error"])[-1]
+        reason = (last_lines(result.stderr, 1) or ["unknown error"])[-1]
         raise AudioDecodingError(f"{path} cannot be decoded as audio ({reason}). Accepted: {_ACCEPTED}")
     document = json.loads(result.stdout or "{}")
     audio = [s for s in document.get("streams", []) if s.get("codec_type") == "audio"]
@@ -218,9 +192,9 @@ class AudioInput:
         ).astype(np.float32)
 
     def _stream(self, sampling_rate: int, size: int) -> Iterator[np.ndarray]:
-        command = [_ffmpeg(), "-nostdin", "-v", "error", "-i", str(self.path), "-vn", "-ac", "1",
+        command = ["ffmpeg", "-nostdin", "-v", "error", "-i", str(self.path), "-vn", "-ac", "1",
                    "-ar", str(sampling_rate), "-f", "f32le", "pipe:1"]  # fmt: skip
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        process = start(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         decoded = 0
         try:
             while True:
@@ -241,7 +215,7 @@ class AudioInput:
     def _check_decoded(self, returncode: int, errors: str, seconds: float) -> None:
         """The end of a decode: ffmpeg's failure, or fewer seconds than the header announced, is an error."""
         if returncode != 0:
-            _refuse_stopped(returncode, "ffmpeg", self.name)
+            refuse_stopped(returncode, "ffmpeg", self.name)
             reason = (errors.strip().splitlines() or ["unknown error"])[-1]
             raise AudioDecodingError(
                 f"{self.name} cannot be decoded as audio ({reason}). Accepted: {_ACCEPTED}"
@@ -267,13 +241,11 @@ class AudioInput:
         import threading
 
         read_end, write_end = os.pipe()
-        command = [_ffmpeg(), "-nostdin", "-v", "error", "-i", str(self.path),
+        command = ["ffmpeg", "-nostdin", "-v", "error", "-i", str(self.path),
                    *(option for rate, fd in ((first[0], 1), (second[0], write_end)) for option in
                      ("-vn", "-ac", "1", "-ar", str(rate), "-f", "f32le", f"pipe:{fd}"))]  # fmt: skip
         try:
-            process = subprocess.Popen(
-                command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, pass_fds=(write_end,)
-            )
+            process = start(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, pass_fds=(write_end,))
         finally:
             os.close(write_end)
         lock, result = threading.Lock(), []
@@ -353,15 +325,17 @@ def write_audio(path: str | Path, wave: np.ndarray, sampling_rate: int, *, bitra
         raise InvalidInputError(
             f"write_audio() cannot write {suffix!r} files. Accepted: .wav .flac .ogg .mp3 .m4a .opus"
         )
-    if shutil.which("ffmpeg") is None:
-        raise MissingDependencyError(
-            "Writing mp3/m4a/opus needs ffmpeg (Debian package 'ffmpeg'); `make` installs it"
-        )
     channels = 1 if wave.ndim == 1 else wave.shape[1]
     command = [
         "ffmpeg", "-nostdin", "-loglevel", "error", "-y",
         "-f", "f32le", "-ar", str(sampling_rate), "-ac", str(channels), "-i", "pipe:0",
         "-b:a", bitrate, str(path),
     ]  # fmt: skip
-    subprocess.run(command, input=wave.tobytes(), check=True, capture_output=True)
+    result = run(command, what=str(path), input=wave.tobytes())
+    if result.returncode != 0:
+        detail = (
+            " | ".join(last_lines(result.stderr.decode(errors="replace")))
+            or f"exit status {result.returncode}"
+        )
+        raise InvalidInputError(f"Writing {path} with ffmpeg failed: {detail}")
     return path

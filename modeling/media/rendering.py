@@ -17,7 +17,8 @@ import numpy as np
 
 from ..base.errors import InvalidInputError, MissingDependencyError
 from .audio import write_audio
-from .video import VideoInfo, probe_video, run_program
+from .programs import run_program
+from .video import VideoInfo, probe_video
 
 __all__ = ["DEFAULT_SOUNDFONT", "VIDEO_OUTPUT_SUFFIXES", "check_video_output", "mux_video", "render_midi"]
 
@@ -76,7 +77,7 @@ def render_midi(
         run_program(
             ["fluidsynth", "-ni", "-q", "-F", str(wav), "-r", str(sampling_rate), "-T", "wav",
              *(["-g", str(gain)] if gain is not None else []), str(soundfont), str(midi_path)],
-            what=f"Rendering {midi_path.name} with FluidSynth",
+            what=f"Rendering {midi_path.name} with FluidSynth", reads=str(midi_path),
         )  # fmt: skip
         wave, rate = soundfile.read(wav, dtype="float32", always_2d=True)
     if duration is not None:
@@ -145,7 +146,7 @@ def mux_video(
             ["ffmpeg", "-nostdin", "-y", "-loglevel", "error", "-i", str(info.path), "-i", str(audio),
              "-filter_complex", graph, "-map", f"0:{info.stream_index}", "-map", "[out]", *video_codec,
              "-c:a", "aac", "-b:a", "192k", "-t", length, str(partial)],
-            what=f"Muxing the music into {output.name} with ffmpeg",
+            what=f"Muxing the music into {output.name} with ffmpeg", reads=f"{info.path} and {audio}",
         )  # fmt: skip
         os.replace(partial, output)
     finally:

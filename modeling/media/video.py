@@ -1,4 +1,4 @@
-"""What a video file holds (ffprobe) and running ffmpeg-family programs with clear errors.
+"""What a video file holds (ffprobe), read once per call and carried to every step that needs it.
 
 :func:`probe_video` is the gate every video passes before anything decodes it: a missing path, a
 file ffmpeg cannot read, or a file without a video stream fails here with an
@@ -10,50 +10,18 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..base.errors import InvalidVideoError, MissingDependencyError
+from ..base.errors import InvalidVideoError
+from .programs import run_program
 
-__all__ = ["ACCEPTED_VIDEO", "VideoInfo", "probe_video", "require_program", "run_program"]
+__all__ = ["ACCEPTED_VIDEO", "VideoInfo", "probe_video"]
 
 ACCEPTED_VIDEO = (
     "a video file with a video stream that ffmpeg can decode (mp4, mov, mkv, webm, avi, gif, ...), "
     "at least 1 second long; an audio track is optional"
 )
-
-_LOG_PREFIX = re.compile(r"^\[[^\]]* @ 0x[0-9a-f]+\] ")
-_DEBIAN_PACKAGES = {"ffmpeg": "ffmpeg", "ffprobe": "ffmpeg", "fluidsynth": "fluidsynth"}
-
-
-def require_program(name: str) -> str:
-    """The full path of a command-line program emotune drives, or a :class:`MissingDependencyError`."""
-    path = shutil.which(name)
-    if path is None:
-        package = _DEBIAN_PACKAGES.get(name, name)
-        raise MissingDependencyError(
-            f"emotune needs the program {name!r} (Debian package {package!r}); `make setup` installs it"
-        )
-    return path
-
-
-def run_program(
-    command: list[str], *, what: str, error: type[Exception] = RuntimeError, hint: str = ""
-) -> str:
-    """Run ``command`` (its first item is looked up with :func:`require_program`) and return stdout.
-
-    A non-zero exit raises ``error`` with ``what``, the program's last message lines and ``hint``.
-    """
-    program = require_program(command[0])
-    result = subprocess.run([program, *command[1:]], capture_output=True, text=True, stdin=subprocess.DEVNULL)
-    if result.returncode != 0:
-        # ffmpeg prefixes messages with "[demuxer @ 0x55d0...] ": keep only the message
-        lines = [_LOG_PREFIX.sub("", line) for line in result.stderr.strip().splitlines() if line.strip()]
-        detail = " | ".join(lines[-3:]) or f"exit status {result.returncode}"
-        raise error(f"{what} failed: {detail}" + (f". {hint}" if hint else ""))
-    return result.stdout
 
 
 @dataclass(frozen=True)
@@ -105,6 +73,7 @@ def probe_video(path: str | Path) -> VideoInfo:
         what=f"Reading {path} as a video",
         error=InvalidVideoError,
         hint=f"Accepted: {ACCEPTED_VIDEO}",
+        reads=str(path),
     )
     report = json.loads(output or "{}")
     streams = report.get("streams", [])

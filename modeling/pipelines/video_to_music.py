@@ -39,10 +39,11 @@ from transformers import AutoModel, Pipeline
 from ..base.defaults import AMT_REGRESSION_MODEL, CLIP_MODEL, MUSIC2EMO_MODEL
 from ..base.errors import InvalidInputError
 from ..hub import resolve_model
+from ..media.video import VideoInfo, probe_video
 from ..soundtrack.outputs import output_files, removed_on_error, render_video_music, save_summary
 from ..video2music.feature_extraction_video2music import VideoFeatureExtractor, VideoFeatures
 from ..video2music.scenes import SceneAlignedLogitsProcessor, cut_alignment
-from ..vocabularies.chords import Key, denormalize_chords, normalize_chords, parse_key, parse_progression
+from ..vocabularies.chords import Key, normalize_chords, parse_key, parse_progression
 from ..vocabularies.chords.vocabulary import CHORD_VOCAB
 from ..vocabularies.emotion import VIDEO_EMOTIONS
 from .affective import affective_check, plot_affective_check
@@ -119,13 +120,16 @@ class VideoToMusicPipeline(Pipeline):
         postprocess["render_options"] = kwargs  # checked by render_video_music
         return preprocess, forward, postprocess
 
-    def __call__(self, video: str | Path, **kwargs) -> dict[str, Any]:
-        """Score ``video`` (a path); see the class and module docstrings for the arguments and result."""
-        return super().__call__(str(video), **kwargs)
+    def __call__(self, video: str | Path | VideoInfo, **kwargs) -> dict[str, Any]:
+        """Score ``video`` (a path, or what :func:`~modeling.media.video.probe_video` read of it: the file is
+        read once per call); see the class and module docstrings for the arguments and result."""
+        return super().__call__(video if isinstance(video, VideoInfo) else str(video), **kwargs)
 
-    def preprocess(self, video: str, max_seconds: int | None = None) -> dict[str, Any]:
+    def preprocess(self, video: str | VideoInfo, max_seconds: int | None = None) -> dict[str, Any]:
         start = time.perf_counter()
-        features = self.features(video, max_seconds=max_seconds)
+        info = video if isinstance(video, VideoInfo) else probe_video(video)
+        features = self.features(info, max_seconds=max_seconds)
+        video = str(info.path)
         timings = {**features.timings, "features": _since(start)}  # decode, clip, scenes, motion: its parts
         return {"video": video, "features": features, "timings": timings}
 
@@ -209,12 +213,12 @@ class VideoToMusicPipeline(Pipeline):
         plot,
         render_options,
     ) -> dict[str, Any]:
-        video, features, key = model_outputs["video"], model_outputs["features"], model_outputs["key"]
+        features, key = model_outputs["features"], model_outputs["key"]
         chords, curves = model_outputs["normalized_chords"], model_outputs["curves"]
         timings = dict(model_outputs["timings"])
         start = time.perf_counter()
         outputs = render_video_music(
-            video, chords, output, key=key, note_density=curves[:, 0], loudness=curves[:, 1],
+            features.info, chords, output, key=key, note_density=curves[:, 0], loudness=curves[:, 1],
             keep_original_audio=keep_original_audio, original_audio_db=original_audio_db, **(render_options or {}),
         )  # fmt: skip
         timings["rendering"] = _since(start)
@@ -226,7 +230,7 @@ class VideoToMusicPipeline(Pipeline):
             "json": str(outputs.json),
             "plot": None,
             "key": key.name,
-            "chords": [chord.label for chord in denormalize_chords(chords, key)],
+            "chords": outputs.summary["chords"],
             "normalized_chords": chords,
             "note_density": [float(v) for v in curves[:, 0]],
             "loudness": [float(v) for v in curves[:, 1]],

@@ -36,7 +36,8 @@ its vocabulary quality (:data:`~modeling.vocabularies.chords.QUALITY_INTERVALS`)
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import numpy as np
 
@@ -46,8 +47,10 @@ from ..vocabularies.chords import QUALITY_INTERVALS, Chord, Key, parse_chord, pa
 __all__ = [
     "ARPEGGIO_PATTERNS",
     "DEFAULT_TEMPO",
+    "Arrangement",
     "arpeggio_levels",
     "arrange",
+    "arrangement",
     "chord_voicing",
     "density_levels",
     "key_transposition",
@@ -227,6 +230,30 @@ def _run_positions(chords: Sequence[Chord]) -> list[int]:
     return positions
 
 
+@dataclass(frozen=True)
+class Arrangement:
+    """An arrangement and the per-second values it was made from, each computed once.
+
+    ``chords``: one :class:`~modeling.vocabularies.chords.Chord` per second in the normalised key;
+    ``key`` and ``shift`` (semitones from the normalised key to ``key``); ``note_density``, ``loudness``:
+    the per-second curves (``(T,)`` float64); ``density_level`` (0..4) and ``velocity`` (49..112): what
+    each second's notes were given; ``midi``: the ``pretty_midi.PrettyMIDI``."""
+
+    midi: Any
+    chords: list[Chord]
+    key: Key
+    shift: int
+    note_density: np.ndarray
+    loudness: np.ndarray
+    density_level: np.ndarray
+    velocity: np.ndarray
+
+    @property
+    def played_chords(self) -> list[Chord]:
+        """The chords as they sound, in :attr:`key`."""
+        return [chord.transpose(self.shift) for chord in self.chords]
+
+
 def arrange(
     chords: Sequence[str | Chord],
     key: str | Key = "C major",
@@ -237,7 +264,30 @@ def arrange(
     instrument: int | str = 0,
     density_from: Literal["note_density", "loudness"] = "note_density",
 ):
-    """Arrange one chord per second into a ``pretty_midi.PrettyMIDI`` (one instrument).
+    """Arrange one chord per second into a ``pretty_midi.PrettyMIDI`` (one instrument): the ``midi`` of
+    :func:`arrangement`, which documents the arguments."""
+    return arrangement(
+        chords,
+        key,
+        note_density=note_density,
+        loudness=loudness,
+        tempo=tempo,
+        instrument=instrument,
+        density_from=density_from,
+    ).midi
+
+
+def arrangement(
+    chords: Sequence[str | Chord],
+    key: str | Key = "C major",
+    *,
+    note_density: float | Sequence[float],
+    loudness: float | Sequence[float],
+    tempo: float = DEFAULT_TEMPO,
+    instrument: int | str = 0,
+    density_from: Literal["note_density", "loudness"] = "note_density",
+) -> Arrangement:
+    """Arrange one chord per second into MIDI; returns the :class:`Arrangement` with its per-second values.
 
     Args:
         chords: chord labels or :class:`~modeling.vocabularies.chords.Chord`, one per second, in the normalised
@@ -256,6 +306,7 @@ def arrange(
         raise InvalidInputError("arrange() needs at least one chord (one per second of music)")
     if not np.isfinite(tempo) or not 20 <= float(tempo) <= 400:
         raise InvalidInputError(f"tempo must be between 20 and 400 beats per minute, got {tempo!r}")
+    key = parse_key(key)
     density = per_second_values(note_density, len(chords), "note_density")
     loud = per_second_values(loudness, len(chords), "loudness")
     levels = arpeggio_levels(density, loud, density_from)
@@ -286,4 +337,13 @@ def arrange(
                     )
             cell_start += CELL_BEATS * beat
     midi.instruments.append(track)
-    return midi
+    return Arrangement(
+        midi=midi,
+        chords=chords,
+        key=key,
+        shift=shift,
+        note_density=density,
+        loudness=loud,
+        density_level=np.asarray(levels),
+        velocity=np.asarray(velocity),
+    )

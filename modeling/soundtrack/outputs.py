@@ -23,16 +23,9 @@ import numpy as np
 
 from ..base.errors import InvalidInputError
 from ..media.rendering import DEFAULT_SOUNDFONT, check_video_output, mux_video, render_midi
-from ..media.video import probe_video
-from ..vocabularies.chords import QUALITY_IDS, Chord, Key, parse_chord, parse_key
-from .arrangement import (
-    DEFAULT_TEMPO,
-    arpeggio_levels,
-    arrange,
-    key_transposition,
-    per_second_values,
-    velocities,
-)
+from ..media.video import VideoInfo, probe_video
+from ..vocabularies.chords import QUALITY_IDS, Chord, Key, parse_chord
+from .arrangement import DEFAULT_TEMPO, arrangement
 
 __all__ = [
     "AUDIO_FORMATS",
@@ -111,7 +104,7 @@ def save_summary(outputs: VideoMusicOutputs, *, plot: bool = False, **extra) -> 
 
 
 def render_video_music(
-    video: str | Path,
+    video: str | Path | VideoInfo,
     chords: Sequence[str | Chord],
     output: str | Path,
     *,
@@ -130,10 +123,11 @@ def render_video_music(
     """Arrange, synthesise and mux music for ``video``; write the video, the MIDI and the audio beside
     ``output`` (the summary's JSON is :func:`save_summary`'s).
 
-    ``chords``, ``note_density`` and ``loudness`` hold one value per second (the curves may be a
+    ``video``: a path, or what :func:`~modeling.media.video.probe_video` read of it (then it is not read
+    again). ``chords``, ``note_density`` and ``loudness`` hold one value per second (the curves may be a
     single number); values past the video's end are dropped, and the chords must cover at least
     its whole seconds. See
-    :func:`~modeling.soundtrack.arrangement.arrange`, :func:`~modeling.media.rendering.render_midi`
+    :func:`~modeling.soundtrack.arrangement.arrangement`, :func:`~modeling.media.rendering.render_midi`
     and :func:`~modeling.media.rendering.mux_video` for the other options.
     """
     output = check_video_output(output)
@@ -141,9 +135,8 @@ def render_video_music(
         raise InvalidInputError(
             f"Unknown audio_format {audio_format!r}. Accepted: {', '.join(AUDIO_FORMATS)}"
         )
-    info = probe_video(video)
+    info = video if isinstance(video, VideoInfo) else probe_video(video)
     check_video_output(output, info.path)
-    key = parse_key(key)
     chords = [parse_chord(chord) for chord in chords]
     seconds = max(1, math.ceil(info.duration - 1e-3))
     if len(chords) < math.floor(info.duration + 1e-3):
@@ -152,17 +145,16 @@ def render_video_music(
             "second of video"
         )
     chords = chords[:seconds]
-    density = per_second_values(_first(note_density, len(chords)), len(chords), "note_density")
-    loud = per_second_values(_first(loudness, len(chords)), len(chords), "loudness")
-    midi = arrange(
+    arranged = arrangement(
         chords,
         key,
-        note_density=density,
-        loudness=loud,
+        note_density=_first(note_density, len(chords)),
+        loudness=_first(loudness, len(chords)),
         tempo=tempo,
         instrument=instrument,
         density_from=density_from,
     )
+    midi = arranged.midi
     paths = {
         "midi": output.with_suffix(".mid"),
         "audio": output.with_suffix(audio_format),
@@ -180,12 +172,11 @@ def render_video_music(
             original_audio_db=original_audio_db,
             video_info=info,
         )
-    shift = key_transposition(key)
     summary = {
         "video": str(info.path),
         "output": str(output),
         "duration": round(info.duration, 6),
-        "key": key.name,
+        "key": arranged.key.name,
         "tempo": float(tempo),
         "instrument": midi.instruments[0].name,
         "program": midi.instruments[0].program,
@@ -195,12 +186,12 @@ def render_video_music(
             f"mixed at {original_audio_db} dB" if keep_original_audio and info.has_audio else "dropped"
         ),
         "density_from": density_from,
-        "chords": [chord.transpose(shift).label for chord in chords],
-        "normalized_chords": [chord.label for chord in chords],
-        "note_density": [float(v) for v in density],
-        "loudness": [float(v) for v in loud],
-        "density_level": [int(v) for v in arpeggio_levels(density, loud, density_from)],
-        "velocity": [int(v) for v in velocities(loud)],
+        "chords": [chord.label for chord in arranged.played_chords],
+        "normalized_chords": [chord.label for chord in arranged.chords],
+        "note_density": [float(v) for v in arranged.note_density],
+        "loudness": [float(v) for v in arranged.loudness],
+        "density_level": [int(v) for v in arranged.density_level],
+        "velocity": [int(v) for v in arranged.velocity],
     }
     return VideoMusicOutputs(video=output, summary=summary, **paths)
 

@@ -40,7 +40,8 @@ from tqdm.auto import tqdm
 
 from ..base.defaults import CLIP_MODEL
 from ..base.errors import InvalidInputError, InvalidVideoError, MissingDependencyError
-from ..media.video import ACCEPTED_VIDEO, VideoInfo, probe_video, run_program
+from ..media.programs import run_program
+from ..media.video import ACCEPTED_VIDEO, VideoInfo, probe_video
 from .clip_encoder import ClipFrameEncoder
 
 __all__ = [
@@ -78,6 +79,8 @@ class VideoFeatures:
             ``fps``: average frame rate; ``width``/``height``: displayed size.
         has_audio: whether the file has an audio track.
         timings: seconds spent per stage (``decode``, ``clip``, ``scenes``, ``motion``).
+        info: what ffprobe read of the file (the render after generation reuses it instead of reading
+            the file again).
     """
 
     semantic: np.ndarray
@@ -91,6 +94,7 @@ class VideoFeatures:
     height: int
     has_audio: bool
     timings: dict[str, float] = field(default_factory=dict)
+    info: VideoInfo | None = None
 
     @property
     def num_seconds(self) -> int:
@@ -224,13 +228,13 @@ class VideoFeatureExtractor:
         self.batch_size = batch_size
         self.progress = progress
 
-    def __call__(self, video: str | Path, *, max_seconds: int | None = None) -> VideoFeatures:
-        """Features of ``video``; with ``max_seconds``, of its first ``max_seconds`` seconds only
-        (frames after them are not decoded)."""
+    def __call__(self, video: str | Path | VideoInfo, *, max_seconds: int | None = None) -> VideoFeatures:
+        """Features of ``video`` (a path, or what :func:`~modeling.media.video.probe_video` read of it); with
+        ``max_seconds``, of its first ``max_seconds`` seconds only (frames after them are not decoded)."""
         if max_seconds is not None and (not isinstance(max_seconds, int) or max_seconds < 1):
             raise InvalidInputError(f"max_seconds must be a positive integer or None, got {max_seconds!r}")
         decord = _import_decord()
-        info = probe_video(video)
+        info = video if isinstance(video, VideoInfo) else probe_video(video)
         with ExitStack() as cleanup:  # a temporary copy of a video decord cannot read is removed after
             return self._extract(decord, info, max_seconds, cleanup)
 
@@ -284,6 +288,7 @@ class VideoFeatureExtractor:
             height=info.height,
             has_audio=info.has_audio,
             timings=timings,
+            info=info,
         )
 
     def _encode(self, pending: list, semantic: list, emotion: list) -> None:
@@ -358,7 +363,7 @@ def _lossless_copy(info: VideoInfo, folder: Path) -> Path:
         ["ffmpeg", "-nostdin", "-v", "error", "-i", str(info.path), "-map", f"0:{info.stream_index}", "-an",
          "-sn", "-c:v", "libx264rgb", "-qp", "0", "-preset", "ultrafast", "-fps_mode", "passthrough", str(copy)],
         what=f"Reading the {info.codec} video of {info.path}", error=InvalidVideoError,
-        hint=f"Accepted: {ACCEPTED_VIDEO}",
+        hint=f"Accepted: {ACCEPTED_VIDEO}", reads=str(info.path),
     )  # fmt: skip
     return copy
 

@@ -96,7 +96,7 @@ def build_app(
             )
         progress(0.1, desc="video features, chords, arrangement, rendering")
         result = v2m(
-            video, primer=primer, key=key, output=request_folder() / "scored.mp4",
+            info, primer=primer, key=key, output=request_folder() / "scored.mp4",
             seed=None if seed in (None, "") else int(seed), temperature=float(temperature), align_to_scenes=align,
             keep_original_audio=keep_audio, check_emotion=check, plot=True,
         )  # fmt: skip

@@ -114,3 +114,32 @@ def test_extractor_arguments_are_checked(clip_dir, extractor, cuts_video):
         VideoFeatureExtractor(clip_dir, batch_size=0)
     with pytest.raises(InvalidInputError, match="max_seconds must be a positive integer"):
         extractor(cuts_video, max_seconds=0)
+
+
+@pytest.mark.parametrize("stage", ["probe", "lossless copy"])
+def test_a_program_killed_by_a_signal_is_not_a_bad_video(tmp_path, monkeypatch, stage):
+    """ffprobe or ffmpeg stopped by a signal (a kill of the whole run, the OOM killer) says nothing about the
+    video: DecoderStoppedError, never InvalidVideoError ("corrupt")."""
+    import os
+    import shutil
+
+    from modeling.base.errors import DecoderStoppedError
+    from modeling.video2music.feature_extraction_video2music import _lossless_copy
+
+    video = make_video(tmp_path / "clip.mp4", [("red", 2.0)])
+    info = probe_video(video)
+    program = "ffprobe" if stage == "probe" else "ffmpeg"
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for name in ("ffmpeg", "ffprobe"):
+        body = "kill -9 $$\n" if name == program else f'exec {shutil.which(name)} "$@"\n'
+        (bin_dir / name).write_text(f"#!/bin/sh\n{body}")
+        (bin_dir / name).chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    with pytest.raises(
+        DecoderStoppedError, match=f"{program} was stopped by signal 9 while reading .*clip.mp4"
+    ):
+        if stage == "probe":
+            probe_video(video)
+        else:  # the copy the feature extractor makes of a video decord cannot read (AV1, GIF)
+            _lossless_copy(info, tmp_path)

@@ -30,6 +30,28 @@ def test_scores_a_video_end_to_end(v2m, cuts_video, tmp_path):
     assert again["chords"] == result["chords"]
 
 
+def test_the_video_is_probed_once_per_call(v2m, cuts_video, tmp_path, monkeypatch):
+    """One ffprobe of the input video per call: the features, the arrangement's render and the mux read
+    what the first probe found (and a caller that probed already, as the Space does, passes it in)."""
+    from modeling.media import programs
+    from modeling.media.video import probe_video
+
+    probes, run = [], programs.run
+
+    def counting(command, **options):
+        if command[0] == "ffprobe" and str(cuts_video) in command:
+            probes.append(command)
+        return run(command, **options)
+
+    monkeypatch.setattr(programs, "run", counting)
+    v2m(str(cuts_video), primer="C", output=tmp_path / "once.mp4", seed=0, plot=True)
+    assert len(probes) == 1
+    probes.clear()
+    info = probe_video(cuts_video)
+    result = v2m(info, primer="C", output=tmp_path / "given.mp4", seed=0)
+    assert len(probes) == 1 and len(result["chords"]) == 8  # the caller's own probe only
+
+
 def test_chords_are_transposed_to_the_requested_key(v2m, cuts_video, tmp_path):
     result = v2m(str(cuts_video), primer="D G", key="D major", output=tmp_path / "d.mp4", seed=1)
     assert result["normalized_chords"][:2] == ["C", "F"] and result["chords"][:2] == ["D", "G"]
