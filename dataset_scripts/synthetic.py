@@ -49,7 +49,7 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
-from dataset_scripts.synthetic_audio import render_notes
+from dataset_scripts.synthetic_audio import SAMPLING_RATE, render_notes
 from modeling.base.errors import InvalidInputError
 from modeling.base.version import __version__
 from modeling.media.audio import write_audio
@@ -292,7 +292,7 @@ def _bar_notes(
     return notes
 
 
-def render_piece(piece: Piece, sampling_rate: int = 22050) -> np.ndarray:
+def render_piece(piece: Piece, sampling_rate: int = SAMPLING_RATE) -> np.ndarray:
     """The piece's audio (:func:`_bar_notes` over the piece, or over each section of a moving piece);
     velocity follows the swell, or each section's loudness."""
     if isinstance(piece, MovingPiece):
@@ -521,7 +521,7 @@ def make_synthetic(
     n: int = 24,
     seed: int = 0,
     seconds: float | None = None,
-    sampling_rate: int = 22050,
+    sampling_rate: int = SAMPLING_RATE,
     progress: bool = True,
     moving: bool = False,
 ) -> dict[str, list[Piece]]:

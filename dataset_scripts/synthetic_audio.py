@@ -13,7 +13,10 @@ import numpy as np
 
 from modeling.vocabularies.chords import Chord, parse_chord
 
-__all__ = ["midi_to_hz", "render_notes", "render_progression", "tone"]
+__all__ = ["SAMPLING_RATE", "midi_to_hz", "render_notes", "render_progression", "tone"]
+
+SAMPLING_RATE = 22050
+"""The rate the procedural instrument renders at, unless asked otherwise (the chord models' rate)."""
 
 _PARTIALS = (1.0, 0.5, 0.3, 0.2, 0.12, 0.08)
 
@@ -25,7 +28,7 @@ def midi_to_hz(pitch: float) -> float:
 def tone(
     frequency: float,
     duration: float,
-    sampling_rate: int = 22050,
+    sampling_rate: int = SAMPLING_RATE,
     *,
     decay: float = 2.5,
     brightness: float = 1.0,
@@ -51,7 +54,7 @@ def tone(
 
 
 def render_notes(
-    notes: Sequence[tuple[float, float, float, float]], duration: float, sampling_rate: int = 22050
+    notes: Sequence[tuple[float, float, float, float]], duration: float, sampling_rate: int = SAMPLING_RATE
 ) -> np.ndarray:
     """Mix ``(start_s, length_s, midi_pitch, velocity 0..1)`` notes into a mono float32 signal.
 
@@ -73,7 +76,7 @@ def render_notes(
 def render_progression(
     chords: Sequence[str | Chord],
     seconds_per_chord: float = 2.0,
-    sampling_rate: int = 22050,
+    sampling_rate: int = SAMPLING_RATE,
     *,
     octave: int = 4,
     velocity: float = 0.6,

@@ -16,8 +16,7 @@ import pkgutil
 import sys
 
 from . import commands
-from .base.errors import EmotuneError
-from .base.progress import end_progress_lines, library_progress_bars
+from .base.command_line import run_command
 
 
 def _command_modules():
@@ -50,17 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    try:
-        with library_progress_bars(args.verbose):
-            return int(args._run(args) or 0)
-    except EmotuneError as error:
-        end_progress_lines()  # the message starts on a line of its own, not after a bar
-        print(f"emotune {args.command}: error: {error}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        end_progress_lines()
-        print("interrupted", file=sys.stderr)
-        return 130
+    return run_command(f"emotune {args.command}", lambda: args._run(args), verbose=args.verbose)
 
 
 if __name__ == "__main__":

@@ -79,6 +79,7 @@ def _stand_in_chain(args) -> int:
     import shutil
 
     from dataset_scripts.synthetic import Piece, affect, render_piece
+    from dataset_scripts.synthetic_audio import SAMPLING_RATE
 
     from ..media.audio import write_audio
     from ..testing import save_random_mert
@@ -127,7 +128,7 @@ def _stand_in_chain(args) -> int:
         piece = Piece(id=name, split="test", tonic=7 if mode == "major" else 2, mode=mode, tempo=tempo,
                       loudness=loudness, register=register, swell=0.0, seconds=args.seconds, valence=valence,
                       arousal=arousal, valence_std=0.0, arousal_std=0.0, tags=())  # fmt: skip
-        write_audio(clips / name, render_piece(piece), 22050)
+        write_audio(clips / name, render_piece(piece), SAMPLING_RATE)
         print(f"\nheld-out {name}: {mode}, {tempo:.0f} bpm, loudness {loudness} -> expected valence {valence:.1f}, "
               f"arousal {arousal:.1f}")  # fmt: skip
     _step("7. emotune predict on two held-out clips", [*emotune, "predict", *(str(clips / n) for n in examples),
@@ -191,7 +192,7 @@ def _real_chain(args, models: dict) -> int:
         f"  Music2Emo: {models['model']}\n  BTC:       {models['chord_model']}"
     )
     if not recordings:
-        from dataset_scripts.synthetic_audio import render_progression
+        from dataset_scripts.synthetic_audio import SAMPLING_RATE, render_progression
 
         from ..media.audio import write_audio
 
@@ -199,9 +200,9 @@ def _real_chain(args, models: dict) -> int:
         clips = work / "clips"
         clips.mkdir(exist_ok=True)
         recordings = [
-            write_audio(clips / "major.wav", render_progression(["C", "G", "A:min", "F"] * 4, 1.0, 22050), 22050),
-            write_audio(clips / "minor.wav", render_progression(["A:min", "D:min", "E", "A:min"] * 3, 2.0, 22050),
-                        22050),
+            write_audio(clips / "major.wav", render_progression(["C", "G", "A:min", "F"] * 4, 1.0), SAMPLING_RATE),
+            write_audio(clips / "minor.wav", render_progression(["A:min", "D:min", "E", "A:min"] * 3, 2.0),
+                        SAMPLING_RATE),
         ]  # fmt: skip
     else:
         print(f"Recordings: {', '.join(path.name for path in recordings)} ({credit}).")

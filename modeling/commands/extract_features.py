@@ -20,7 +20,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("dataset", metavar="DATASET", help="unified dataset folder (or Hub id)")
     parser.add_argument("--output-dir", type=Path, required=True, help="the features dataset folder to write")
     parser.add_argument("--audio-encoder", default=MERT_MODEL, help=f"MERT Hub id or folder ({MERT_MODEL})")
-    parser.add_argument("--layers", type=int, nargs="+", default=[5, 6], help="encoder layers pooled (5 6)")
+    parser.add_argument(
+        "--layers", type=int, nargs="+", help="encoder layers pooled (default: Music2Emo's, its config's)"
+    )
     parser.add_argument(
         "--chord-backend", default="btc", help="chord recogniser: btc (Music2Emo's) or dsp (no weights)"
     )
@@ -57,7 +59,7 @@ def run(args) -> int:
     device = args.device or (processes.device if processes.count > 1 else None)  # one accelerator a process
     extractor = Music2EmoFeatureExtractor(
         args.audio_encoder,
-        layers=tuple(args.layers),
+        **({"layers": tuple(args.layers)} if args.layers else {}),
         chord_backend=args.chord_backend,
         chord_model=args.chord_model,
         key_method=args.key_method,

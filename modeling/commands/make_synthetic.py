@@ -12,6 +12,8 @@ HELP = (
 
 
 def add_arguments(parser) -> None:
+    from dataset_scripts.synthetic_audio import SAMPLING_RATE
+
     parser.add_argument(
         "output_dir", metavar="OUT", type=Path, help="the corpus folder (one subfolder per source)"
     )
@@ -23,7 +25,9 @@ def add_arguments(parser) -> None:
         help="pieces whose mode, tempo and loudness change inside, with per-time-step labels that follow "
         "(in each release's dynamic layout: DEAM/EmoMusic from 15 s, PMEmo from 15.5 s)",
     )  # fmt: skip
-    parser.add_argument("--sampling-rate", type=int, default=22050, help="audio sampling rate (22050)")
+    parser.add_argument(
+        "--sampling-rate", type=int, default=SAMPLING_RATE, help=f"audio sampling rate ({SAMPLING_RATE})"
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 

@@ -23,6 +23,7 @@ import numpy as np
 from ..base.defaults import MERT_MODEL
 from ..base.devices import resolve_device_dtype
 from ..base.errors import InvalidInputError, UnsupportedModelError
+from .configuration_music2emo import Music2EmoConfig
 from .mert import ENCODER_QUANTIZATIONS, load_mert, quantize_dynamic_int8, truncate_encoder
 
 __all__ = ["ENCODER_QUANTIZATIONS", "MertEncoder"]
@@ -34,7 +35,8 @@ class MertEncoder:
     Args:
         name_or_path: Hub id or folder (``m-a-p/MERT-v1-95M``); loaded into ``transformers.HubertModel``
             with its ``Wav2Vec2FeatureExtractor`` by :func:`modeling.music2emo.mert.load_mert`.
-        layers: indices into ``hidden_states[1:]`` that are pooled and concatenated ((5, 6)).
+        layers: indices into ``hidden_states[1:]`` that are pooled and concatenated (default: the
+            layers Music2Emo pools, :attr:`Music2EmoConfig.audio_encoder_layers`).
         device, dtype: see :func:`modeling.base.devices.resolve_device_dtype`.
         batch_size: segments per forward pass (default: 1 on a CPU, where batching saves no time and
             would multiply the peak memory, 8 on a GPU).
@@ -49,7 +51,7 @@ class MertEncoder:
     def __init__(
         self,
         name_or_path: str = MERT_MODEL,
-        layers: Sequence[int] = (5, 6),
+        layers: Sequence[int] = Music2EmoConfig.audio_encoder_layers,
         device=None,
         dtype=None,
         batch_size: int | None = None,

@@ -30,6 +30,7 @@ import torch
 from huggingface_hub import ModelCard
 
 from ..base.errors import CheckpointError
+from ..vocabularies.emotion import NUM_MOOD_TAGS
 from .configuration_music2emo import Music2EmoConfig
 from .model_card import music2emo_model_card
 from .modeling_music2emo import Music2EmoModel
@@ -139,7 +140,7 @@ def convert_state_dict(
         task = {2: "va"}.get(outputs, "mood")
         tasks, kind = [task], "teacher"
         head_sources = {task: "output_proj"}
-        num_labels = outputs if task == "mood" else 56
+        num_labels = outputs if task == "mood" else NUM_MOOD_TAGS
     else:
         mood_out = _expect(state, "classification_branch.2.weight", 2)
         va_out = _expect(state, "regression_branch.2.weight", 2)
@@ -160,9 +161,7 @@ def convert_state_dict(
             notes.append(f"tag priors taken from {name} (p = 1 / pos_weight)")
             break
     config_kwargs = {"tag_priors": priors} if priors is not None else {}
-    if (
-        num_labels != 56
-    ):  # not the MTG-Jamendo tag set: generic labels, and priors only if the checkpoint has them
+    if num_labels != NUM_MOOD_TAGS:  # not the MTG-Jamendo tag set: generic labels, and priors only if given
         config_kwargs.update(num_labels=num_labels, tag_priors=priors)
     config = Music2EmoConfig(
         audio_embedding_dim=projection.shape[1] - width - 1,

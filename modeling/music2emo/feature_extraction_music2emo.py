@@ -30,6 +30,7 @@ from ..chord_recognition.key import detect_key
 from ..media.audio import AudioInput
 from ..vocabularies.chords import EncodedChords, Key, TimedChord, encode_chords, normalize_chords
 from .audio_encoder import MertEncoder
+from .configuration_music2emo import Music2EmoConfig
 
 __all__ = ["Music2EmoFeatureExtractor", "Music2EmoFeatures", "SegmentCutter"]
 
@@ -151,7 +152,8 @@ class Music2EmoFeatureExtractor:
 
     Args:
         audio_encoder: Hub id or folder of the MERT encoder (``m-a-p/MERT-v1-95M``).
-        layers: encoder layers pooled and concatenated, indices into ``hidden_states[1:]`` ((5, 6)).
+        layers: encoder layers pooled and concatenated, indices into ``hidden_states[1:]`` (default:
+            Music2Emo's, :attr:`Music2EmoConfig.audio_encoder_layers`).
         chord_backend: a name of :data:`modeling.chord_recognition.backends.CHORD_BACKENDS` (``"btc"``, the faithful
             default; ``"dsp"`` needs no weights).
         chord_model: Hub id or folder of the chord backend's weights (backends with weights).
@@ -175,11 +177,11 @@ class Music2EmoFeatureExtractor:
     def __init__(
         self,
         audio_encoder: str = MERT_MODEL,
-        layers: Sequence[int] = (5, 6),
+        layers: Sequence[int] = Music2EmoConfig.audio_encoder_layers,
         chord_backend: str = "btc",
         chord_model: str | None = None,
         key_method: str = "music21",
-        segment_seconds: float = 30.0,
+        segment_seconds: float = Music2EmoConfig.segment_seconds,
         max_chords: int = 100,
         device=None,
         dtype=None,

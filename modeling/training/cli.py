@@ -16,13 +16,13 @@ model's ``model_type``. The same command runs on a CPU, a GPU or several process
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-from ..base.errors import EmotuneError, InvalidInputError
-from ..base.progress import end_progress_lines, library_progress_bars
+from ..base.command_line import run_command
+from ..base.errors import InvalidInputError
 from .engine.checkpoints import best_model_folder
 from .engine.config import load_recipe
+from .engine.reports import EvaluationRequest
 
 RECIPES = ("teacher", "student", "amt", "amt_regression", "dynamic")
 """The recipes ``train.py`` runs, by name (each a function of :mod:`.recipes`)."""
@@ -47,7 +47,7 @@ def _recipe(name: str):
 
 
 def _evaluator(model_type: str):
-    """``function(model, data, *, split, sources, batch_size, output) -> report`` of a model type."""
+    """``function(EvaluationRequest) -> report`` of a model type."""
     from .recipes.music2emo.evaluation import evaluate_command
     from .recipes.music2emo_dynamic.evaluation import evaluate_dynamic_command
     from .recipes.video2music.evaluation import evaluate_command as evaluate_video2music
@@ -105,24 +105,14 @@ def build_parser(prog: str = "train.py") -> argparse.ArgumentParser:
     sub.add_argument("--data", required=True, help="features dataset folder or Hub id")
     sub.add_argument("--split", default="test", help="split to evaluate (test)")
     sub.add_argument("--sources", nargs="+", help="configs of the dataset to evaluate (all sources)")
-    sub.add_argument("--batch-size", type=int, default=64)
+    sub.add_argument("--batch-size", type=int, help="evaluation batch size (default: the model family's)")
     sub.add_argument("--output", help="JSON report path (MODEL/evaluation.json for a folder)")
     return parser
 
 
 def main(argv: list[str] | None = None, prog: str = "train.py") -> int:
     args = build_parser(prog).parse_args(argv)
-    try:
-        with library_progress_bars(args.verbose):
-            return _run(args)
-    except EmotuneError as error:
-        end_progress_lines()  # the message starts on a line of its own, not after an epoch's bar
-        print(f"{prog} {args.recipe}: error: {error}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        end_progress_lines()
-        print("interrupted", file=sys.stderr)
-        return 130
+    return run_command(f"{prog} {args.recipe}", lambda: _run(args), verbose=args.verbose)
 
 
 def _run(args) -> int:
@@ -136,8 +126,9 @@ def _run(args) -> int:
                 f"No evaluation for model type {model_type!r}. Accepted: {sorted(EVALUATED_MODEL_TYPES)}"
             )
         evaluate = _evaluator(model_type)
-        evaluate(args.model, args.data, split=args.split, sources=args.sources, batch_size=args.batch_size,
-                 output=args.output)  # fmt: skip
+        evaluate(
+            EvaluationRequest(args.model, args.data, args.split, args.sources, args.batch_size, args.output)
+        )
         return 0
     recipe = load_recipe(args.config, args.overrides)
     output_dir = args.output_dir or str(Path("outputs") / Path(args.config).stem)

@@ -11,19 +11,36 @@ and arousal every 0.5 s (an output after the JSON file, so the API's first six s
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 from pathlib import Path
 
-from modeling.spaces import MAX_FILE_SIZE, launch_arguments, request_folder, user_errors
+from modeling.base.defaults import BTC_CHORD_MODEL, MUSIC2EMO_MODEL
+from modeling.spaces import (
+    MAX_FILE_SIZE,
+    Setting,
+    launch_space,
+    request_folder,
+    resolve_settings,
+    user_errors,
+)
 
-MAX_SECONDS = float(os.environ.get("EMOTUNE_MAX_SECONDS", "600"))
+SETTINGS = (
+    Setting("model", "EMOTUNE_MODEL", "Music2Emo Hub id or folder", MUSIC2EMO_MODEL),
+    Setting("audio_encoder", "EMOTUNE_AUDIO_ENCODER", "MERT Hub id or folder (default: the model's)"),
+    Setting("chord_backend", "EMOTUNE_CHORD_BACKEND", "chord recogniser: btc or dsp", "btc"),
+    Setting("chord_model", "EMOTUNE_CHORD_MODEL", "Hub id or folder of the chord backend's weights"),
+    Setting("max_seconds", "EMOTUNE_MAX_SECONDS", "longest audio accepted, in seconds", 600.0, float),
+    Setting(
+        "dynamic_model", "EMOTUNE_DYNAMIC_MODEL", "a music2emo_dynamic model: valence-arousal every 0.5 s"
+    ),
+)
+"""The Space's settings: a flag, else the environment variable, else the default."""
 
 
 def example_clips(folder: Path) -> list[str]:
     """Two clips the app makes itself: a bright major progression and a slow minor one."""
-    from dataset_scripts.synthetic_audio import render_progression
+    from dataset_scripts.synthetic_audio import SAMPLING_RATE, render_progression
     from modeling.media.audio import write_audio
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -35,25 +52,18 @@ def example_clips(folder: Path) -> list[str]:
     for name, (chords, seconds) in clips.items():
         path = folder / name
         if not path.exists():
-            write_audio(path, render_progression(chords, seconds, 22050), 22050)
+            write_audio(path, render_progression(chords, seconds), SAMPLING_RATE)
         paths.append(str(path))
     return paths
 
 
-def build_app(
-    model: str | None = None,
-    audio_encoder: str | None = None,
-    chord_backend: str | None = None,
-    chord_model: str | None = None,
-    max_seconds: float = MAX_SECONDS,
-    dynamic_model: str | None = None,
-):
-    """The Gradio Blocks of the Space, with its pipeline loaded."""
+def build_app(**given):
+    """The Gradio Blocks of the Space, with its pipeline loaded: ``given`` names some of :data:`SETTINGS`
+    (``model``, ``audio_encoder``, ``chord_backend``, ``chord_model``, ``max_seconds``, ``dynamic_model``);
+    the others come from the environment or their defaults."""
     import gradio as gr
     from transformers import pipeline
 
-    import modeling  # noqa: F401  (registers the pipeline)
-    from modeling.base.defaults import BTC_CHORD_MODEL, MUSIC2EMO_MODEL
     from modeling.base.errors import InvalidAudioError
     from modeling.hub import resolve_model
     from modeling.media.audio import AudioInput
@@ -62,15 +72,14 @@ def build_app(
 
     # A default id that is neither installed nor on the Hub is fetched from its public home at start-up
     # (`emotune weights fetch`, progress in the logs); folders and other ids are used as they are.
-    model = resolve_or_fetch(model or os.environ.get("EMOTUNE_MODEL", MUSIC2EMO_MODEL))
-    options = {"chord_backend": chord_backend or os.environ.get("EMOTUNE_CHORD_BACKEND", "btc")}
-    audio_encoder = audio_encoder or os.environ.get("EMOTUNE_AUDIO_ENCODER")
-    if audio_encoder:
-        options["audio_encoder"] = audio_encoder
-    chord_model = chord_model or os.environ.get("EMOTUNE_CHORD_MODEL")
-    if chord_model or options["chord_backend"] == "btc":
-        options["chord_model"] = resolve_or_fetch(chord_model or BTC_CHORD_MODEL)
-    dynamic_model = dynamic_model or os.environ.get("EMOTUNE_DYNAMIC_MODEL")
+    settings = resolve_settings(SETTINGS, given)
+    model, max_seconds, dynamic_model = settings["model"], settings["max_seconds"], settings["dynamic_model"]
+    model = resolve_or_fetch(model)
+    options = {"chord_backend": settings["chord_backend"]}
+    if settings["audio_encoder"]:
+        options["audio_encoder"] = settings["audio_encoder"]
+    if settings["chord_model"] or options["chord_backend"] == "btc":
+        options["chord_model"] = resolve_or_fetch(settings["chord_model"] or BTC_CHORD_MODEL)
     if dynamic_model:  # valence-arousal every 0.5 s (modeling.pipelines.curves)
         from modeling.pipelines.figures import plot_curve
 
@@ -142,18 +151,7 @@ def build_app(
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="The Music2Emo Space")
-    parser.add_argument("--model", help="Music2Emo Hub id or folder")
-    parser.add_argument("--audio-encoder", help="MERT Hub id or folder (default: the model's)")
-    parser.add_argument("--chord-backend", help="chord recogniser: btc (default) or dsp")
-    parser.add_argument("--chord-model", help="Hub id or folder of the chord backend's weights")
-    parser.add_argument("--max-seconds", type=float, default=MAX_SECONDS)
-    parser.add_argument("--dynamic-model", help="a music2emo_dynamic model: valence-arousal every 0.5 s")
-    launch_arguments(parser)
-    args = parser.parse_args(argv)
-    demo = build_app(args.model, args.audio_encoder, args.chord_backend, args.chord_model, args.max_seconds,
-                     args.dynamic_model)  # fmt: skip
-    demo.launch(server_name=args.host, server_port=args.port, max_file_size=MAX_FILE_SIZE)
+    launch_space(build_app, "The Music2Emo Space", SETTINGS, argv)
 
 
 if __name__ == "__main__":

@@ -11,14 +11,41 @@ affective check,
 
 from __future__ import annotations
 
-import argparse
-import os
 import subprocess
 from pathlib import Path
 
-from modeling.spaces import MAX_FILE_SIZE, launch_arguments, request_folder, user_errors
+from modeling.base import defaults
+from modeling.spaces import (
+    MAX_FILE_SIZE,
+    Setting,
+    launch_space,
+    request_folder,
+    resolve_settings,
+    user_errors,
+)
 
-MAX_VIDEO_SECONDS = float(os.environ.get("EMOTUNE_MAX_VIDEO_SECONDS", "300"))
+SETTINGS = (
+    Setting("model", "EMOTUNE_AMT_MODEL", "AMT Hub id or folder", defaults.AMT_MODEL),
+    Setting(
+        "regression_model",
+        "EMOTUNE_REGRESSION_MODEL",
+        "bi-GRU Hub id or folder",
+        defaults.AMT_REGRESSION_MODEL,
+    ),
+    Setting("clip_model", "EMOTUNE_CLIP_MODEL", "CLIP Hub id or folder", defaults.CLIP_MODEL),
+    Setting(
+        "emotion_model",
+        "EMOTUNE_MODEL",
+        "Music2Emo Hub id or folder (affective check)",
+        defaults.MUSIC2EMO_MODEL,
+    ),
+    Setting("audio_encoder", "EMOTUNE_AUDIO_ENCODER", "MERT Hub id or folder (affective check)"),
+    Setting("max_seconds", "EMOTUNE_MAX_VIDEO_SECONDS", "longest video accepted, in seconds", 300.0, float),
+    Setting(
+        "chord_backend", "EMOTUNE_CHORD_BACKEND", "chord recogniser of the affective check: btc or dsp", "btc"
+    ),
+)
+"""The Space's settings: a flag, else the environment variable, else the default."""
 
 
 def example_video(folder: Path) -> str:
@@ -36,37 +63,27 @@ def example_video(folder: Path) -> str:
     return str(path)
 
 
-def build_app(
-    model: str | None = None,
-    regression_model: str | None = None,
-    clip_model: str | None = None,
-    emotion_model: str | None = None,
-    audio_encoder: str | None = None,
-    max_seconds: float = MAX_VIDEO_SECONDS,
-    chord_backend: str | None = None,
-):
-    """The Gradio Blocks of the Space, with its pipeline loaded."""
+def build_app(**given):
+    """The Gradio Blocks of the Space, with its pipeline loaded: ``given`` names some of :data:`SETTINGS`
+    (``model``, ``regression_model``, ``clip_model``, ``emotion_model``, ``audio_encoder``, ``max_seconds``,
+    ``chord_backend``); the others come from the environment or their defaults."""
     import gradio as gr
     from transformers import pipeline
 
-    import modeling  # noqa: F401  (registers the pipeline)
-    from modeling.base import defaults
     from modeling.base.errors import InvalidVideoError, WeightsDownloadError, WeightsNotFoundError
     from modeling.media.video import probe_video
     from modeling.vocabularies.chords import KEYS
     from modeling.weights import resolve_or_fetch
 
-    audio_encoder = audio_encoder or os.environ.get("EMOTUNE_AUDIO_ENCODER")
+    settings = resolve_settings(SETTINGS, given)
+    max_seconds, emotion_model = settings["max_seconds"], settings["emotion_model"]
     # Default ids that are neither installed nor on the Hub are fetched from their public homes at
     # start-up (`emotune weights fetch`, progress in the logs).
-    model = resolve_or_fetch(model or os.environ.get("EMOTUNE_AMT_MODEL", defaults.AMT_MODEL))
-    regression_model = resolve_or_fetch(
-        regression_model or os.environ.get("EMOTUNE_REGRESSION_MODEL", defaults.AMT_REGRESSION_MODEL)
-    )
-    emotion_model = emotion_model or os.environ.get("EMOTUNE_MODEL", defaults.MUSIC2EMO_MODEL)
+    model = resolve_or_fetch(settings["model"])
+    regression_model = resolve_or_fetch(settings["regression_model"])
     emotion_options = {
-        "chord_backend": chord_backend or os.environ.get("EMOTUNE_CHORD_BACKEND", "btc"),
-        **({"audio_encoder": audio_encoder} if audio_encoder else {}),
+        "chord_backend": settings["chord_backend"],
+        **({"audio_encoder": settings["audio_encoder"]} if settings["audio_encoder"] else {}),
     }
     try:  # only the optional affective check needs these: the Space starts without them, the check says why
         emotion_model = resolve_or_fetch(emotion_model)
@@ -78,7 +95,7 @@ def build_app(
         "video-to-music",
         model=str(model),
         regression_model=str(regression_model),
-        clip_model=str(clip_model or os.environ.get("EMOTUNE_CLIP_MODEL", defaults.CLIP_MODEL)),
+        clip_model=str(settings["clip_model"]),
         emotion_model=str(emotion_model),
         emotion_options=emotion_options,
         progress=False,
@@ -154,28 +171,7 @@ def build_app(
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="The Video2Music Space")
-    parser.add_argument("--model", help="AMT Hub id or folder")
-    parser.add_argument("--regression-model", help="bi-GRU Hub id or folder")
-    parser.add_argument("--clip-model", help="CLIP Hub id or folder")
-    parser.add_argument("--emotion-model", help="Music2Emo Hub id or folder (affective check)")
-    parser.add_argument("--audio-encoder", help="MERT Hub id or folder (affective check)")
-    parser.add_argument(
-        "--chord-backend", help="chord recogniser of the affective check: btc (default) or dsp"
-    )
-    parser.add_argument("--max-seconds", type=float, default=MAX_VIDEO_SECONDS)
-    launch_arguments(parser)
-    args = parser.parse_args(argv)
-    demo = build_app(
-        args.model,
-        args.regression_model,
-        args.clip_model,
-        args.emotion_model,
-        args.audio_encoder,
-        args.max_seconds,
-        args.chord_backend,
-    )
-    demo.launch(server_name=args.host, server_port=args.port, max_file_size=MAX_FILE_SIZE)
+    launch_space(build_app, "The Video2Music Space", SETTINGS, argv)
 
 
 if __name__ == "__main__":

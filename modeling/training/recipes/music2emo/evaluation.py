@@ -9,10 +9,8 @@ to give every process full batches, so each test sample counts exactly once.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -21,6 +19,7 @@ from ....base.errors import InvalidInputError
 from ....hub.datasets import dataset_config_names
 from ....metrics.mer import mer_metrics
 from ...engine.checkpoints import best_model_folder
+from ...engine.reports import EvaluationRequest, results_table, write_report
 from ...engine.sampling import evaluation_items
 from .data import FEATURES_ACCEPTED, FeatureRows, Music2EmoCollator, Music2EmoItems, load_feature_rows
 
@@ -34,7 +33,6 @@ __all__ = [
     "headline",
     "predict",
     "score",
-    "write_report",
 ]
 
 MODEL_INPUTS = ("audio_embeddings", "chord_root_ids", "chord_attr_ids", "chord_attention_mask", "mode_ids")
@@ -130,21 +128,7 @@ def headline(results: Mapping[str, Mapping]) -> dict[str, dict]:
 
 def format_table(results: Mapping[str, Mapping]) -> str:
     """A plain-text table: one row per evaluated split, the paper's figures as columns."""
-    columns = [
-        name for name in (*HEADLINE_METRICS, "num_samples") if any(name in v for v in results.values())
-    ]
-    header = ["split", *(_COLUMNS[name] for name in columns)]
-    lines = [header]
-    for split, values in results.items():
-        cells = [split]
-        for name in columns:
-            value = values.get(name)
-            cells.append("–" if value is None else f"{value:.4f}" if isinstance(value, float) else str(value))
-        lines.append(cells)
-    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
-    text = ["  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in lines]
-    text.insert(1, "  ".join("-" * width for width in widths))
-    return "\n".join(text)
+    return results_table(results, {name: _COLUMNS[name] for name in (*HEADLINE_METRICS, "num_samples")})
 
 
 def evaluate_models(
@@ -189,16 +173,9 @@ def _task_folders(path: str) -> dict[str, str]:
     return {task: best_model_folder(path, (f"best-{task}", "best")) for task in ("mood", "va")}
 
 
-def evaluate_command(
-    model: str,
-    data: str,
-    *,
-    split: str = "test",
-    sources: Sequence[str] | None = None,
-    batch_size: int = 64,
-    output: str | None = None,
-) -> dict:
+def evaluate_command(request: EvaluationRequest) -> dict:
     """``train.py evaluate``: prints the table, writes the JSON report, returns it."""
+    model, data, split, sources = request.model, request.data, request.split, request.sources
     from accelerate import Accelerator
 
     from ....music2emo import Music2EmoModel
@@ -217,7 +194,7 @@ def evaluate_command(
         sources = [name for name in configs if name != "all"]
         if not sources:
             raise InvalidInputError(f"{data} has no per-source configs to evaluate; name them with --sources")
-    results = evaluate_models(models, data, sources, split, accelerator, batch_size=batch_size)
+    results = evaluate_models(models, data, sources, split, accelerator, batch_size=request.batch_size or 64)
     report = {
         "model": model,
         "models": {task: folders[task] for task in models},
@@ -226,20 +203,5 @@ def evaluate_command(
         "results": results,
     }
     if accelerator.is_main_process:
-        write_report(report, format_table(results), output)
+        write_report(report, format_table(results), request.output)
     return report
-
-
-def write_report(report: dict, table: str, output: str | None) -> Path:
-    """Print ``table`` and write ``report`` as JSON to ``output`` (default: ``MODEL/evaluation.json`` for a
-    folder, ``evaluation.json`` for a Hub id); returns the path."""
-    model = report["model"]
-    print(table)
-    path = (
-        Path(output)
-        if output
-        else (Path(model) / "evaluation.json" if Path(model).is_dir() else Path("evaluation.json"))
-    )
-    path.write_text(json.dumps(report, indent=2, sort_keys=True), encoding="utf-8")
-    print(f"\nwritten: {path}")
-    return path

@@ -26,12 +26,12 @@ from typing import Any, Literal
 import numpy as np
 import torch
 
-from ....base.cards import metrics_by_split, save_model_card
 from ....base.errors import InvalidInputError
 from ....music2emo.configuration_music2emo import Music2EmoConfig
 from ....music2emo.model_card import music2emo_model_card
 from ....music2emo.modeling_music2emo import Music2EmoModel
 from ...engine import LoopConfig, Recipe, read_section, run_training
+from ...engine.outputs import BestModelOutputs
 from ...engine.sampling import COMBINE_MODES, MultiSourceBatchSampler
 from .data import FeatureRows, Music2EmoCollator, Music2EmoItems, load_feature_rows
 from .distillation import DISTILLATION_METHODS, distillation_loss
@@ -96,7 +96,7 @@ def _tensor(array: np.ndarray, device) -> torch.Tensor:
     return torch.as_tensor(array, device=device)
 
 
-class Music2EmoRecipe(Recipe):
+class Music2EmoRecipe(BestModelOutputs, Recipe):
     """A teacher (``role="teacher"``: one head, from the labels of its data) or the student (both heads)."""
 
     def __init__(self, role: Literal["teacher", "student"], recipe: Mapping[str, Any]):
@@ -279,8 +279,14 @@ class Music2EmoRecipe(Recipe):
         result.update({f"val_loss_{task}": total for task, total in totals.items()})
         return {**result, **values}
 
-    # ------------------------------------------------------------------ outputs
-    def _card(self, config: Music2EmoConfig, name: str, folder: Path, metrics: Mapping[str, Mapping]) -> None:
+    # ------------------------------------------------------------------ outputs (BestModelOutputs)
+    model_class = Music2EmoModel
+
+    @property
+    def validation_split(self) -> str:
+        return self.data.validation_split
+
+    def model_card(self, config: Music2EmoConfig, name: str, metrics: Mapping[str, Mapping]):
         teachers = ""
         if self.teachers:
             teachers = (
@@ -291,26 +297,16 @@ class Music2EmoRecipe(Recipe):
             f"the epoch with the lowest {self.best_models[name]} on the validation split(s)"
         )
         datasets = [] if Path(self.data.path).exists() else [self.data.path]
-        card = music2emo_model_card(
+        return music2emo_model_card(
             config, origin=origin, datasets=datasets, metrics=metrics, recipe=self.recipe
         )
-        save_model_card(card, folder)
 
-    def save_model(self, model, folder: Path, validation: Mapping[str, float], name: str) -> None:
-        model.save_pretrained(folder)
-        self._card(model.config, name, folder, metrics_by_split(validation, self.data.validation_split))
-
-    def finish(self, accelerator, folders: Mapping[str, Path]) -> dict[str, Any]:
-        results = {}
-        for name, folder in folders.items():
-            model = Music2EmoModel.from_pretrained(folder).to(accelerator.device).eval()
-            results[name] = evaluate_models(
-                dict.fromkeys(model.config.tasks, model), self.data.path, self.data.sources, self.data.test_split,
-                accelerator, batch_size=self.data.eval_batch_size, num_workers=self.data.num_workers,
-            )  # fmt: skip
-            if accelerator.is_main_process:
-                self._card(model.config, name, folder, headline(results[name]))
-        return results
+    def test_best(self, model, accelerator):
+        results = evaluate_models(
+            dict.fromkeys(model.config.tasks, model), self.data.path, self.data.sources, self.data.test_split,
+            accelerator, batch_size=self.data.eval_batch_size, num_workers=self.data.num_workers,
+        )  # fmt: skip
+        return results, headline(results)
 
 
 def _train(

@@ -15,8 +15,8 @@ import torch
 from ....base.errors import DatasetBuildError, InvalidInputError
 from ....metrics.dynamic_mer import DYNAMIC_HEADLINE, dynamic_mer_metrics
 from ...engine.checkpoints import best_model_folder
+from ...engine.reports import EvaluationRequest, results_table, write_report
 from ...engine.sampling import evaluation_items
-from ..music2emo.evaluation import write_report
 from .data import WINDOW_INPUTS, DynamicCollator, DynamicItems, WindowRows, load_window_rows
 
 __all__ = [
@@ -98,18 +98,7 @@ def dynamic_headline(results: Mapping[str, Mapping]) -> dict[str, dict]:
 
 def format_dynamic_table(results: Mapping[str, Mapping]) -> str:
     """A plain-text table: one row per evaluated split, the per-song means as columns."""
-    names = list(_COLUMNS)
-    lines = [["split", *(_COLUMNS[name] for name in names)]]
-    for split, values in results.items():
-        cells = [split]
-        for name in names:
-            value = values.get(name)
-            cells.append("–" if value is None else f"{value:.4f}" if isinstance(value, float) else str(value))
-        lines.append(cells)
-    widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
-    text = ["  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in lines]
-    text.insert(1, "  ".join("-" * width for width in widths))
-    return "\n".join(text)
+    return results_table(results, _COLUMNS)
 
 
 def evaluate_dynamic_models(
@@ -132,16 +121,9 @@ def evaluate_dynamic_models(
     return results
 
 
-def evaluate_dynamic_command(
-    model: str,
-    data: str,
-    *,
-    split: str = "test",
-    sources: Sequence[str] | None = None,
-    batch_size: int = 16,
-    output: str | None = None,
-) -> dict:
+def evaluate_dynamic_command(request: EvaluationRequest) -> dict:
     """``train.py evaluate`` for a ``music2emo_dynamic`` model: prints the table, writes the JSON report."""
+    model, data, split, sources = request.model, request.data, request.split, request.sources
     import datasets
     from accelerate import Accelerator
 
@@ -163,8 +145,10 @@ def evaluate_dynamic_command(
             raise InvalidInputError(
                 f"{data} has no source with per-time-step labels in its {split} split; name them with --sources"
             )
-    results = evaluate_dynamic_models(loaded, data, sources, split, accelerator, batch_size=batch_size)
+    results = evaluate_dynamic_models(
+        loaded, data, sources, split, accelerator, batch_size=request.batch_size or 16
+    )
     report = {"model": model, "models": {"dynamic": folder}, "data": data, "split": split, "results": results}
     if accelerator.is_main_process:
-        write_report(report, format_dynamic_table(results), output)
+        write_report(report, format_dynamic_table(results), request.output)
     return report

@@ -24,12 +24,12 @@ from typing import Any, Literal
 import numpy as np
 import torch
 
-from ....base.cards import metrics_by_split, save_model_card
 from ....base.errors import InvalidInputError
 from ....music2emo_dynamic.configuration_music2emo_dynamic import Music2EmoDynamicConfig
 from ....music2emo_dynamic.model_card import dynamic_model_card
 from ....music2emo_dynamic.modeling_music2emo_dynamic import Music2EmoDynamicModel
 from ...engine import LoopConfig, Recipe, read_section, run_training
+from ...engine.outputs import BestModelOutputs
 from ...engine.sampling import COMBINE_MODES, MultiSourceBatchSampler, SourceItem
 from ..music2emo.data import Music2EmoItems, load_feature_rows
 from ..music2emo.evaluation import MODEL_INPUTS
@@ -101,7 +101,7 @@ class ConsistencyConfig:
             )
 
 
-class Music2EmoDynamicRecipe(Recipe):
+class Music2EmoDynamicRecipe(BestModelOutputs, Recipe):
     """Train a :class:`Music2EmoDynamicModel` (see the module docstring)."""
 
     loss_names = ("loss", "dynamic", "consistency")
@@ -238,8 +238,14 @@ class Music2EmoDynamicRecipe(Recipe):
                 values[f"{rows.source}/{metric}"] = value
         return {"val_loss": total, **values}
 
-    # ------------------------------------------------------------------ outputs
-    def _card(self, config: Music2EmoDynamicConfig, folder: Path, metrics: Mapping[str, Mapping]) -> None:
+    # ------------------------------------------------------------------ outputs (BestModelOutputs)
+    model_class = Music2EmoDynamicModel
+
+    @property
+    def validation_split(self) -> str:
+        return self.data.validation_split
+
+    def model_card(self, config: Music2EmoDynamicConfig, name: str, metrics: Mapping[str, Mapping]):
         consistency = ""
         if self.consistency.weight:
             consistency = f", consistent with {self.consistency.student} (weight {self.consistency.weight:g})"
@@ -248,26 +254,16 @@ class Music2EmoDynamicRecipe(Recipe):
             f"{consistency}; the epoch with the lowest validation loss"
         )
         datasets = [] if Path(self.data.path).exists() else [self.data.path]
-        card = dynamic_model_card(
+        return dynamic_model_card(
             config, origin=origin, datasets=datasets, metrics=metrics, recipe=self.recipe
         )
-        save_model_card(card, folder)
 
-    def save_model(self, model, folder: Path, validation: Mapping[str, float], name: str) -> None:
-        model.save_pretrained(folder)
-        self._card(model.config, folder, metrics_by_split(validation, self.data.validation_split))
-
-    def finish(self, accelerator, folders: Mapping[str, Path]) -> dict[str, Any]:
-        results = {}
-        for name, folder in folders.items():
-            model = Music2EmoDynamicModel.from_pretrained(folder).to(accelerator.device).eval()
-            results[name] = evaluate_dynamic_models(
-                model, self.data.path, self.data.sources, self.data.test_split, accelerator,
-                batch_size=self.data.eval_batch_size, num_workers=self.data.num_workers,
-            )  # fmt: skip
-            if accelerator.is_main_process:
-                self._card(model.config, folder, dynamic_headline(results[name]))
-        return results
+    def test_best(self, model, accelerator):
+        results = evaluate_dynamic_models(
+            model, self.data.path, self.data.sources, self.data.test_split, accelerator,
+            batch_size=self.data.eval_batch_size, num_workers=self.data.num_workers,
+        )  # fmt: skip
+        return results, dynamic_headline(results)
 
 
 def train_dynamic(

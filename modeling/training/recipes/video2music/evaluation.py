@@ -10,13 +10,11 @@ video's real seconds.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import torch
 
 from ....metrics.video2music import chord_accuracy, emotion_correspondence, hits_at_k, rmse
 from ...engine.checkpoints import best_model_folder
+from ...engine.reports import EvaluationRequest, results_table, write_report
 from .data import MuViDataConfig, collator_for, load_split
 
 __all__ = ["evaluate_command", "evaluate_model", "step_emotions"]
@@ -82,21 +80,21 @@ def evaluate_model(
     return {"loss": losses / max(count, 1), **{name: sum(v) / len(v) for name, v in per_video.items()}}
 
 
-def evaluate_command(model, data, *, split="test", sources=None, batch_size=8, output=None) -> dict:
-    """``train.py evaluate`` for AMT and regression models: prints a line of measures and writes JSON."""
-    from transformers import AutoModel
+def evaluate_command(request: EvaluationRequest) -> dict:
+    """``train.py evaluate`` for AMT and regression models: prints the measures and writes the JSON report
+    (``BEST/evaluation.json`` by default)."""
+    from transformers import PretrainedConfig
 
-    from .... import video2music  # noqa: F401  (its import registers amt and amt_regression)
+    from ....video2music import AMTModel, AMTRegressionModel
 
-    folder = best_model_folder(model)
-    loaded = AutoModel.from_pretrained(folder)
+    folder = best_model_folder(request.model)
+    model_type = PretrainedConfig.get_config_dict(folder)[0].get("model_type")
+    loaded = {"amt": AMTModel, "amt_regression": AMTRegressionModel}[model_type].from_pretrained(folder)
     device = "cuda" if torch.cuda.is_available() else "cpu"
     name = MuViDataConfig.config
-    scores = evaluate_model(loaded.to(device), load_split(str(data), name, split), batch_size, device=device)
-    print(f"{f'{name}/{split}':<18}" + "  ".join(f"{k} {v:.4f}" for k, v in scores.items()))
-    report = {"model": folder, "data": str(data), "results": {f"{name}/{split}": scores}}
-    target = Path(output) if output else (Path(folder) / "evaluation.json" if Path(folder).is_dir() else None)
-    if target is not None:
-        target.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-        print(f"written: {target}")
+    rows = load_split(str(request.data), name, request.split)
+    scores = evaluate_model(loaded.to(device), rows, request.batch_size or 8, device=device)
+    results = {f"{name}/{request.split}": scores}
+    report = {"model": folder, "data": str(request.data), "split": request.split, "results": results}
+    write_report(report, results_table(results, {measure: measure for measure in scores}), request.output)
     return report

@@ -26,12 +26,12 @@ from typing import Any, Literal
 
 import torch
 
-from ....base.cards import save_model_card
 from ....base.errors import InvalidInputError
 from ....video2music.model_card import amt_model_card
 from ....video2music.modeling_amt import AMTModel
 from ....video2music.modeling_amt_regression import AMTRegressionModel
 from ...engine import LoopConfig, Recipe, read_section, run_training
+from ...engine.outputs import BestModelOutputs
 from ...engine.sampling import MultiSourceBatchSampler
 from .data import MuViDataConfig, collator_for, load_split
 from .evaluation import evaluate_model
@@ -42,7 +42,7 @@ MODELS = {"amt": AMTModel, "amt_regression": AMTRegressionModel}
 """Recipe kind (the model type) -> model class."""
 
 
-class Video2MusicRecipe(Recipe):
+class Video2MusicRecipe(BestModelOutputs, Recipe):
     """``kind="amt"`` (chords) or ``kind="amt_regression"`` (note density and loudness)."""
 
     def __init__(self, kind: Literal["amt", "amt_regression"], recipe: Mapping[str, Any]):
@@ -82,31 +82,22 @@ class Video2MusicRecipe(Recipe):
         model.train()
         return {"val_loss": scores.pop("loss"), **{f"{self.data.config}/{k}": v for k, v in scores.items()}}
 
-    def _card(self, config, folder: Path, metrics: Mapping[str, Mapping[str, float]]) -> None:
+    # ------------------------------------------------------------------ outputs (BestModelOutputs)
+    @property
+    def validation_split(self) -> str:
+        return self.data.validation_split
+
+    def model_card(self, config, name: str, metrics: Mapping[str, Mapping[str, float]]):
         origin = f"trained with emotune (`train.py {self.kind}`) on MuVi-Sync ({self.data.path})"
-        save_model_card(amt_model_card(config, origin=origin, metrics=metrics, recipe=self.recipe), folder)
+        return amt_model_card(config, origin=origin, metrics=metrics, recipe=self.recipe)
 
-    def save_model(self, model, folder: Path, validation: Mapping[str, float], name: str) -> None:
-        model.save_pretrained(folder)
-        metrics = {
-            f"{self.data.config}/{self.data.validation_split}": {
-                k.split("/", 1)[1]: v for k, v in validation.items() if "/" in k
-            }
-        }
-        self._card(model.config, folder, metrics)
-
-    def finish(self, accelerator, folders: Mapping[str, Path]) -> dict[str, Any]:
+    def test_best(self, model, accelerator):
         test = load_split(self.data.path, self.data.config, self.data.test_split)
-        results = {}
-        for name, folder in folders.items():
-            model = self.model_class.from_pretrained(folder).to(accelerator.device)
-            results[name] = {
-                f"{self.data.config}/{self.data.test_split}": self._evaluate(model, test, accelerator.device)
-            }
-            if accelerator.is_main_process:
-                self._card(model.config, folder, results[name])
+        results = {
+            f"{self.data.config}/{self.data.test_split}": self._evaluate(model, test, accelerator.device)
+        }
         accelerator.print(json.dumps(results, indent=2))
-        return results
+        return results, results
 
 
 class _Rows(torch.utils.data.Dataset):
