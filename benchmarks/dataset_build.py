@@ -16,7 +16,7 @@ from datasets import Audio, load_dataset
 
 from dataset_scripts.build_types import BuildOptions
 from dataset_scripts.builders import BUILDERS
-from dataset_scripts.synthetic import make_synthetic
+from dataset_scripts.synthetic.corpus import make_synthetic
 
 
 def main() -> None:

@@ -42,7 +42,7 @@ CONFIGS = ("sequential", "overlap", "two-processes")
 def make_collection(folder: Path, clips: int, seconds: float) -> Path:
     import numpy as np
 
-    from dataset_scripts.synthetic_audio import render_progression
+    from dataset_scripts.synthetic.audio import render_progression
     from modeling.media.audio import write_audio
     from modeling.vocabularies.chords.vocabulary import PITCH_CLASSES
 

@@ -78,7 +78,7 @@ def find_recording(choice: str) -> str | None:
 def make_audio(path: Path, minutes: float, source: str | None) -> Path:
     import numpy as np
 
-    from dataset_scripts.synthetic_audio import render_progression
+    from dataset_scripts.synthetic.audio import render_progression
     from modeling.media.audio import write_audio
 
     if path.exists():

@@ -30,7 +30,7 @@ PROGRESSION = ["C", "G", "A:min", "F", "D:min", "G", "E", "A:min"]
 
 
 def segments_of(minutes: float, rate: int = 24000) -> list[np.ndarray]:
-    from dataset_scripts.synthetic_audio import render_progression
+    from dataset_scripts.synthetic.audio import render_progression
 
     bar = render_progression(PROGRESSION, 2.0, rate)
     audio = np.tile(bar, int(np.ceil(minutes * 60 * rate / len(bar))))[: int(minutes * 60 * rate)]

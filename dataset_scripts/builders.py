@@ -9,8 +9,8 @@ from __future__ import annotations
 from functools import partial
 
 from .build_types import FolderBuilder
-from .muvi_sync import build_muvi_sync
 from .schema import SOURCES
+from .sources.muvi_sync import build_muvi_sync
 from .unified import ALL_CONFIG, build_unified
 
 __all__ = ["BUILDERS"]

@@ -17,11 +17,11 @@ from modeling.base.errors import DatasetBuildError
 
 from .build_types import BuildOptions, BuildSummary
 from .hub_layout import write_dataset_folder
-from .records import SourceBuild
+from .releases.records import SourceBuild
+from .releases.skips import SkipReport
 from .schema import SPLITS, unified_features
-from .skips import SkipReport
 from .sources import COLLECTORS
-from .synthetic import SYNTHETIC_MARKER
+from .synthetic.corpus import SYNTHETIC_MARKER
 from .unified_card import unified_card
 
 __all__ = ["ALL_CONFIG", "build_unified", "collect_sources"]

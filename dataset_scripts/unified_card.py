@@ -13,9 +13,9 @@ from typing import Any
 from modeling.base.version import __version__
 
 from .build_types import BuildOptions
-from .records import SourceBuild
+from .releases.records import SourceBuild
+from .releases.skips import SkipReport
 from .schema import SPLITS
-from .skips import SkipReport
 from .sources import COLLECTORS
 
 __all__ = ["SCHEMA_DESCRIPTION", "unified_card"]

@@ -78,8 +78,8 @@ def _step(title: str, command: list[str], cwd: Path) -> None:
 def _stand_in_chain(args) -> int:
     import shutil
 
-    from dataset_scripts.synthetic import Piece, affect, render_piece
-    from dataset_scripts.synthetic_audio import SAMPLING_RATE
+    from dataset_scripts.synthetic.audio import SAMPLING_RATE
+    from dataset_scripts.synthetic.corpus import Piece, affect, render_piece
 
     from ..media.audio import write_audio
     from ..testing import save_random_mert
@@ -192,7 +192,7 @@ def _real_chain(args, models: dict) -> int:
         f"  Music2Emo: {models['model']}\n  BTC:       {models['chord_model']}"
     )
     if not recordings:
-        from dataset_scripts.synthetic_audio import SAMPLING_RATE, render_progression
+        from dataset_scripts.synthetic.audio import SAMPLING_RATE, render_progression
 
         from ..media.audio import write_audio
 

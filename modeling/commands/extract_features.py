@@ -1,7 +1,7 @@
 """``emotune extract-features``: a unified emotion dataset -> Music2Emo features (what train.py reads).
 
 Resumable (``--resume``) and shared among the processes of ``accelerate launch -m modeling
-extract-features ...`` (see :func:`dataset_scripts.features.extract_features`)."""
+extract-features ...`` (see :func:`dataset_scripts.features.extraction.extract_features`)."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--dtype", choices=["float32", "bfloat16", "float16"], help="encoder precision")
     parser.add_argument("--batch-size", type=int, help="encoder segments per pass (1 on CPU, 8 on GPU)")
     parser.add_argument("--push-to-hub", metavar="REPO", help="upload the features folder afterwards")
-    from dataset_scripts.dynamic_features import add_dynamic_arguments
+    from dataset_scripts.features.dynamic import add_dynamic_arguments
 
     add_dynamic_arguments(parser)  # --dynamic, --window-seconds, --hop-seconds, --chords-per-window
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
@@ -49,7 +49,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from dataset_scripts.features import extract_features
+    from dataset_scripts.features.extraction import extract_features
     from dataset_scripts.hub_layout import push_to_hub
 
     from ..collection import Processes
@@ -67,7 +67,7 @@ def run(args) -> int:
         dtype=args.dtype,
         batch_size=args.batch_size,
     )
-    from dataset_scripts.dynamic_features import dynamic_extraction
+    from dataset_scripts.features.dynamic import dynamic_extraction
 
     extractor, dynamic = dynamic_extraction(args, extractor)  # --dynamic: windows too; else unchanged, {}
     summary = extract_features(

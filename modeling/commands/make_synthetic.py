@@ -12,7 +12,7 @@ HELP = (
 
 
 def add_arguments(parser) -> None:
-    from dataset_scripts.synthetic_audio import SAMPLING_RATE
+    from dataset_scripts.synthetic.audio import SAMPLING_RATE
 
     parser.add_argument(
         "output_dir", metavar="OUT", type=Path, help="the corpus folder (one subfolder per source)"
@@ -32,7 +32,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from dataset_scripts.synthetic import make_synthetic
+    from dataset_scripts.synthetic.corpus import make_synthetic
 
     pieces = make_synthetic(
         args.output_dir,

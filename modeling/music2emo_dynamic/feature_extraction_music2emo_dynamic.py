@@ -11,7 +11,7 @@ Windows are centred on the grid ``0, hop, 2 hop, ...`` up to the clip's end and 
 (frames whose centre lies in ``[t - w/2, t + w/2)``); a frame's centre is where its receptive field is
 (MERT: 320-sample hop, 400-sample field, 75 frames per second at 24 kHz). The annotation grids of DEAM
 and EmoMusic (every 0.5 s from 15 s) and PMEmo (``frameTime`` every 0.5 s from 15.5 s) lie on this grid,
-so their labels fall on windows exactly (:mod:`dataset_scripts.dynamic_features` aligns them). A window
+so their labels fall on windows exactly (:mod:`dataset_scripts.features.dynamic` aligns them). A window
 holds the ``chords_per_window`` chords that overlap it longest (key-normalised, Music2Emo's ids) and the
 share of the window each covers.
 """

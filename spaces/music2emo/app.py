@@ -40,7 +40,7 @@ SETTINGS = (
 
 def example_clips(folder: Path) -> list[str]:
     """Two clips the app makes itself: a bright major progression and a slow minor one."""
-    from dataset_scripts.synthetic_audio import SAMPLING_RATE, render_progression
+    from dataset_scripts.synthetic.audio import SAMPLING_RATE, render_progression
     from modeling.media.audio import write_audio
 
     folder.mkdir(parents=True, exist_ok=True)

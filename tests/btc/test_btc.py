@@ -7,7 +7,7 @@ import torch
 from transformers import AutoModel
 
 import modeling  # noqa: F401
-from dataset_scripts.synthetic_audio import render_progression
+from dataset_scripts.synthetic.audio import render_progression
 from modeling.base.errors import CheckpointError
 from modeling.btc import BTCChordRecognizer, large_vocabulary_labels
 from modeling.btc.convert_original_checkpoint import convert, load_checkpoint, main

@@ -6,7 +6,7 @@ import mir_eval
 import numpy as np
 import pytest
 
-from dataset_scripts.synthetic_audio import render_progression
+from dataset_scripts.synthetic.audio import render_progression
 from modeling.base.errors import InvalidInputError
 from modeling.chord_recognition.backends import load_chord_recognizer
 from modeling.chord_recognition.dsp import DSPChordRecognizer

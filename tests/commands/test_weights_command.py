@@ -47,7 +47,7 @@ def test_fetch_all_installs_every_default_and_list_shows_them(installed, capsys)
 def test_predict_with_the_default_model_runs_the_installed_originals(installed, tmp_path, capsys):
     from transformers import pipeline
 
-    from dataset_scripts.synthetic_audio import render_progression
+    from dataset_scripts.synthetic.audio import render_progression
     from modeling.media.audio import write_audio
     from modeling.testing import save_random_mert
 

@@ -59,7 +59,7 @@ class SyntheticBuild:
 @pytest.fixture(scope="session")
 def synthetic_build(tmp_path_factory) -> SyntheticBuild:
     """`emotune make-synthetic` (6 pieces per source, 2 s) then `build-dataset all` over it."""
-    from dataset_scripts.synthetic import make_synthetic
+    from dataset_scripts.synthetic.corpus import make_synthetic
 
     root = tmp_path_factory.mktemp("synthetic_build")
     pieces = make_synthetic(root / "raw", n=6, seed=3, seconds=2.0, progress=False)

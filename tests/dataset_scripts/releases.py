@@ -9,9 +9,9 @@ from pathlib import Path
 
 import numpy as np
 
-from dataset_scripts.mtg_jamendo import HEADER, split_file_name
 from dataset_scripts.schema import SPLITS
-from dataset_scripts.synthetic_audio import render_progression
+from dataset_scripts.sources.mtg_jamendo import HEADER, split_file_name
+from dataset_scripts.synthetic.audio import render_progression
 from modeling.media.audio import write_audio
 
 CLIP_SECONDS = 1.0

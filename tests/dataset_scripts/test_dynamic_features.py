@@ -12,9 +12,9 @@ import pytest
 
 from dataset_scripts.build_types import BuildOptions
 from dataset_scripts.builders import BUILDERS
-from dataset_scripts.dynamic_features import align_to_windows
-from dataset_scripts.synthetic import FIRST_ANNOTATION, MovingPiece, make_synthetic
-from dataset_scripts.va_tables import UNIT, read_long_dynamic
+from dataset_scripts.features.dynamic import align_to_windows
+from dataset_scripts.releases.va_tables import UNIT, read_long_dynamic
+from dataset_scripts.synthetic.corpus import FIRST_ANNOTATION, MovingPiece, make_synthetic
 from modeling.base.errors import InvalidInputError
 from modeling.hub.datasets import load_dataset_folder
 from modeling.music2emo_dynamic.feature_extraction_music2emo_dynamic import window_times

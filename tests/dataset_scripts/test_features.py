@@ -22,7 +22,7 @@ def unified(tmp_path_factory):
     undecodable and one deleted."""
     from dataset_scripts.build_types import BuildOptions
     from dataset_scripts.builders import BUILDERS
-    from dataset_scripts.synthetic import make_synthetic
+    from dataset_scripts.synthetic.corpus import make_synthetic
 
     root = tmp_path_factory.mktemp("features")
     make_synthetic(root / "raw", n=6, seed=5, seconds=2.0, progress=False)

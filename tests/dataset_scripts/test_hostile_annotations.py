@@ -11,7 +11,7 @@ import pytest
 
 from dataset_scripts.build_types import BuildOptions
 from dataset_scripts.builders import BUILDERS
-from dataset_scripts.splits import packaged_split_dir
+from dataset_scripts.releases.splits import packaged_split_dir
 from modeling.base.errors import DatasetBuildError
 from tests.dataset_scripts.releases import write_broken_audio, write_clip
 

@@ -10,10 +10,10 @@ import pytest
 
 from dataset_scripts.build_types import BuildOptions
 from dataset_scripts.builders import BUILDERS
-from dataset_scripts.records import SourceBuild
-from dataset_scripts.skips import AUDIO_MISSING, NO_ANNOTATION, NOT_IN_SPLIT, UNPARSEABLE_ANNOTATION
+from dataset_scripts.releases.records import SourceBuild
+from dataset_scripts.releases.skips import AUDIO_MISSING, NO_ANNOTATION, NOT_IN_SPLIT, UNPARSEABLE_ANNOTATION
+from dataset_scripts.releases.splits import packaged_split_dir
 from dataset_scripts.sources import COLLECTORS
-from dataset_scripts.splits import packaged_split_dir
 from modeling.base.errors import DatasetBuildError, InvalidInputError
 from tests.dataset_scripts.releases import write_clip
 

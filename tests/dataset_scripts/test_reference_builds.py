@@ -12,8 +12,8 @@ from datasets import Audio, load_dataset
 
 from dataset_scripts.build_types import BuildOptions
 from dataset_scripts.builders import BUILDERS
+from dataset_scripts.releases.skips import AUDIO_MISSING, AUDIO_UNDECODABLE, NO_ANNOTATION
 from dataset_scripts.schema import SOURCES, SPLITS, unified_features
-from dataset_scripts.skips import AUDIO_MISSING, AUDIO_UNDECODABLE, NO_ANNOTATION
 from modeling.vocabularies.emotion import MOOD_TAGS, quadrant, unit_to_nine
 from tests.dataset_scripts.releases import CLIP_SECONDS
 

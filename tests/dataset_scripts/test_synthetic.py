@@ -10,7 +10,7 @@ import pytest
 from datasets import load_dataset
 
 from dataset_scripts.schema import SOURCES
-from dataset_scripts.synthetic import (
+from dataset_scripts.synthetic.corpus import (
     SYNTHETIC_MARKER,
     Piece,
     affect,

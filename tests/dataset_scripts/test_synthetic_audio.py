@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import soundfile
 
-from dataset_scripts.synthetic_audio import midi_to_hz, render_progression
+from dataset_scripts.synthetic.audio import midi_to_hz, render_progression
 from modeling.base.errors import InvalidInputError
 from modeling.media.audio import write_audio
 

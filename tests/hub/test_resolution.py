@@ -139,7 +139,7 @@ def test_predict_offline_with_nothing_installed_exits_1_within_seconds(tmp_path)
     import os
     import subprocess
 
-    from dataset_scripts.synthetic_audio import render_progression
+    from dataset_scripts.synthetic.audio import render_progression
     from modeling.media.audio import write_audio
 
     wav = write_audio(tmp_path / "x.wav", render_progression(["C", "G"], 1.0, 22050), 22050)

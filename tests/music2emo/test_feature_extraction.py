@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import soundfile
 
-from dataset_scripts.synthetic_audio import render_progression
+from dataset_scripts.synthetic.audio import render_progression
 from modeling.base.errors import EmotuneError
 from modeling.media.audio import AudioInput, write_audio
 from modeling.music2emo.feature_extraction_music2emo import Music2EmoFeatureExtractor, SegmentCutter

@@ -204,7 +204,7 @@ def test_int8_quantisation_is_close_and_only_on_a_cpu_in_float32(hub_mert):
 
 
 def test_predict_takes_the_int8_option_and_stays_close(hub_mert, tmp_path, capsys):
-    from dataset_scripts.synthetic_audio import render_progression
+    from dataset_scripts.synthetic.audio import render_progression
     from modeling.cli import main
     from modeling.media.audio import write_audio
     from modeling.music2emo import Music2EmoConfig, Music2EmoModel

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 from datasets import Dataset
 
-from dataset_scripts.dynamic_features import music2emo_dynamic_features
+from dataset_scripts.features.dynamic import music2emo_dynamic_features
 from dataset_scripts.hub_layout import write_dataset_folder
 from tests.music2emo.features_dataset import _rows
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from dataset_scripts.synthetic_audio import render_progression
+from dataset_scripts.synthetic.audio import render_progression
 from modeling.music2emo.feature_extraction_music2emo import Music2EmoFeatureExtractor
 from modeling.music2emo_dynamic.feature_extraction_music2emo_dynamic import (
     Music2EmoDynamicFeatureExtractor,

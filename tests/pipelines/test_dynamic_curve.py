@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from dataset_scripts.synthetic_audio import render_progression
+from dataset_scripts.synthetic.audio import render_progression
 from modeling.base.errors import InvalidInputError
 from modeling.media.audio import write_audio
 from modeling.music2emo_dynamic import Music2EmoDynamicModel

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from dataset_scripts.synthetic_audio import render_progression
+from dataset_scripts.synthetic.audio import render_progression
 from modeling.base.errors import AudioDecodingError, InvalidInputError
 from modeling.media.audio import write_audio
 from modeling.vocabularies.emotion import MOOD_TAGS

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from gradio_client import Client, handle_file
 
-from dataset_scripts.synthetic_audio import render_progression
+from dataset_scripts.synthetic.audio import render_progression
 from modeling.media.audio import write_audio
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import torch
 from gradio_client import Client, handle_file
 
-from dataset_scripts.synthetic_audio import render_progression
+from dataset_scripts.synthetic.audio import render_progression
 from modeling.media.audio import write_audio
 from modeling.music2emo_dynamic import Music2EmoDynamicConfig, Music2EmoDynamicModel
 from tests.spaces.conftest import launch

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from dataset_scripts.build_types import BuildOptions
-from dataset_scripts.muvi_sync import build_muvi_sync
+from dataset_scripts.sources.muvi_sync import build_muvi_sync
 from modeling.training.engine.loop import inverse_sqrt_factor
 from modeling.training.recipes.video2music.data import collator_for, load_split
 from modeling.training.recipes.video2music.evaluation import evaluate_model

@@ -23,10 +23,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .build_types import BuildOptions
-from .raw_tables import locate, locate_optional, read_table
-from .records import SourceBuild, SourceInfo
-from .va_tables import MUSIC2EMO_COLUMNS, NINE, collect_va_source, read_static, read_wide_dynamic
+from ..build_types import BuildOptions
+from ..releases.raw_tables import locate, locate_optional, read_table
+from ..releases.records import SourceBuild, SourceInfo
+from ..releases.va_tables import MUSIC2EMO_COLUMNS, NINE, collect_va_source, read_static, read_wide_dynamic
 
 __all__ = ["INFO", "collect"]
 

@@ -20,8 +20,8 @@ from pathlib import Path
 
 from modeling.vocabularies.emotion import SCALE_MAX, SCALE_MIN, bipolar_to_nine, unit_to_nine
 
+from ..build_types import BuildOptions
 from .audio_files import AudioFinder
-from .build_types import BuildOptions
 from .raw_tables import Line, parse_number, read_table
 from .records import Candidate, SourceBuild, assemble, empty_dynamic, in_scale, va_labels
 from .skips import NO_ANNOTATION, UNPARSEABLE_ANNOTATION, Skip

@@ -45,7 +45,7 @@ def music2emo_dynamic_features():
     docstring)."""
     from datasets import Features, List, Value
 
-    from .schema import music2emo_features
+    from ..schema import music2emo_features
 
     return Features(
         {
@@ -100,7 +100,7 @@ def _nullable(values: np.ndarray) -> list[float | None]:
 
 @dataclass
 class DynamicColumns:
-    """``row_columns`` for :func:`dataset_scripts.features.extract_features`: the time-resolved columns of
+    """``row_columns`` for :func:`dataset_scripts.features.extraction.extract_features`: the time-resolved columns of
     a row from the unified example and its :class:`Music2EmoDynamicFeatures`; counts what it placed."""
 
     windows: str = "labelled"

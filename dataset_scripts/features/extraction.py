@@ -28,9 +28,9 @@ from pathlib import Path
 from modeling.base.errors import InvalidInputError
 from modeling.hub.datasets import dataset_config_names, load_dataset_folder
 
-from .hub_layout import DatasetFolder, write_dataset_folder
-from .schema import LABEL_COLUMNS, SPLITS, music2emo_features
-from .skips import AUDIO_MISSING, AUDIO_UNDECODABLE, Skip, SkipReport
+from ..hub_layout import DatasetFolder, write_dataset_folder
+from ..releases.skips import AUDIO_MISSING, AUDIO_UNDECODABLE, Skip, SkipReport
+from ..schema import LABEL_COLUMNS, SPLITS, music2emo_features
 
 __all__ = ["FeaturesSummary", "extract_features", "feature_row", "features_card"]
 
@@ -147,7 +147,7 @@ def extract_features(
     unless ``overwrite``. ``processes`` (:class:`modeling.collection.Processes`, default: this launch's)
     share the recordings; the main process writes the folder and returns the summary, the others ``None``.
     ``row_columns(example, features)`` adds columns to each row and ``schema`` is then the dataset's
-    schema (the time-resolved columns: :mod:`dataset_scripts.dynamic_features`, whose extractor observes
+    schema (the time-resolved columns: :mod:`dataset_scripts.features.dynamic`, whose extractor observes
     the encoder's frames of one file at a time: the files' stages then run one after another).
     """
 

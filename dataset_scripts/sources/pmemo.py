@@ -25,10 +25,10 @@ from pathlib import Path
 
 from modeling.vocabularies.emotion import SCALE_MAX, SCALE_MIN
 
-from .build_types import BuildOptions
-from .raw_tables import locate, locate_optional, read_table
-from .records import SourceBuild, SourceInfo
-from .va_tables import (
+from ..build_types import BuildOptions
+from ..releases.raw_tables import locate, locate_optional, read_table
+from ..releases.records import SourceBuild, SourceInfo
+from ..releases.va_tables import (
     MUSIC2EMO_COLUMNS,
     UNIT,
     Scale,

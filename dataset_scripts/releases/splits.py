@@ -13,8 +13,8 @@ from pathlib import Path
 
 from modeling.base.errors import DatasetBuildError
 
+from ..schema import SPLITS
 from .raw_tables import locate_optional
-from .schema import SPLITS
 
 __all__ = ["RAW_SPLIT_DIRS", "packaged_split_dir", "read_id_splits"]
 

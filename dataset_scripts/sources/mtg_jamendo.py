@@ -21,13 +21,13 @@ from pathlib import Path
 from modeling.base.errors import DatasetBuildError, InvalidInputError
 from modeling.vocabularies.emotion import MTG_TAG_PREFIX, tag_index
 
-from .audio_files import AudioFinder
-from .build_types import BuildOptions
-from .raw_tables import locate_optional, read_tsv_lines
-from .records import Candidate, SourceBuild, SourceInfo, assemble, tag_labels
-from .schema import SPLITS
-from .skips import UNPARSEABLE_ANNOTATION, Skip
-from .splits import packaged_split_dir
+from ..build_types import BuildOptions
+from ..releases.audio_files import AudioFinder
+from ..releases.raw_tables import locate_optional, read_tsv_lines
+from ..releases.records import Candidate, SourceBuild, SourceInfo, assemble, tag_labels
+from ..releases.skips import UNPARSEABLE_ANNOTATION, Skip
+from ..releases.splits import packaged_split_dir
+from ..schema import SPLITS
 
 __all__ = ["HEADER", "INFO", "NUM_SPLITS", "collect", "split_file_name"]
 

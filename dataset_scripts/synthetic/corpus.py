@@ -1,6 +1,6 @@
 """The synthetic corpus (``emotune make-synthetic``): labelled music in the four official raw layouts.
 
-Each piece is procedurally generated (``dataset_scripts.synthetic_audio``): a four-chord progression in a random key,
+Each piece is procedurally generated (``dataset_scripts.synthetic.audio``): a four-chord progression in a random key,
 in major (I-IV-V-I) or harmonic minor (i-iv-V-i), cadences whose key and mode a key finder can
 tell (relative-key pop loops share one chord set), at a tempo, loudness and register drawn from the
 seed, with a slow swell or fade. Its labels follow the best-established affect correlates of music
@@ -49,18 +49,18 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
-from dataset_scripts.synthetic_audio import SAMPLING_RATE, render_notes
+from dataset_scripts.synthetic.audio import SAMPLING_RATE, render_notes
 from modeling.base.errors import InvalidInputError
 from modeling.base.version import __version__
 from modeling.media.audio import write_audio
 from modeling.vocabularies.chords import Key, denormalize_chords
 from modeling.vocabularies.emotion import TAG_VA, nine_to_bipolar, nine_to_unit
 
-from .mtg_jamendo import HEADER as MTG_HEADER
-from .mtg_jamendo import split_file_name
-from .records import natural_key
-from .schema import SOURCES, SPLITS
-from .splits import packaged_split_dir
+from ..releases.records import natural_key
+from ..releases.splits import packaged_split_dir
+from ..schema import SOURCES, SPLITS
+from ..sources.mtg_jamendo import HEADER as MTG_HEADER
+from ..sources.mtg_jamendo import split_file_name
 
 __all__ = [
     "FIRST_ANNOTATION",
@@ -488,7 +488,7 @@ _README = """\
 Made by `emotune make-synthetic OUT --n {n} --seed {seed} --seconds {seconds:g} --sampling-rate {rate}{moving_flag}` (emotune {version}): {n} short procedurally
 generated{moving_text} pieces ({seconds:g} s, {rate} Hz mp3) per source, written in the official raw layouts of
 MTG-Jamendo, DEAM, PMEmo and EmoMusic. Valence-arousal and tags are derived from each piece's mode,
-tempo, loudness and register (see `dataset_scripts/synthetic.py`); `*/{marker}` lists every piece's
+tempo, loudness and register (see `dataset_scripts/synthetic/corpus.py`); `*/{marker}` lists every piece's
 parameters and labels. The ids of DEAM, PMEmo and EmoMusic are real ids taken from the paper's split
 files (so emotune's shipped splits apply); the music and labels are not the real datasets'.
 

@@ -1,7 +1,7 @@
 """From parsed annotations to unified rows.
 
 A source builder parses its release into :class:`Candidate` rows (labels already on the unified
-scales) plus the :class:`~dataset_scripts.skips.Skip` entries of lines it could not parse;
+scales) plus the :class:`~dataset_scripts.releases.skips.Skip` entries of lines it could not parse;
 :func:`assemble` then checks each candidate's split and audio (probing the file) and returns the
 :class:`SourceBuild`: the rows that made it and the skip entries of those that did not.
 """
@@ -25,8 +25,8 @@ from modeling.vocabularies.emotion import (
     tags_to_multi_hot,
 )
 
+from ..schema import SPLITS
 from .audio_files import audio_duration
-from .schema import SPLITS
 from .skips import AUDIO_MISSING, AUDIO_UNDECODABLE, NOT_IN_SPLIT, Skip, SkipReport
 
 __all__ = [

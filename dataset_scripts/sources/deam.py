@@ -23,10 +23,10 @@ from pathlib import Path
 
 from modeling.base.errors import DatasetBuildError
 
-from .build_types import BuildOptions
-from .raw_tables import locate, locate_optional
-from .records import SourceBuild, SourceInfo
-from .va_tables import MUSIC2EMO_COLUMNS, NINE, collect_va_source, read_static, read_wide_dynamic
+from ..build_types import BuildOptions
+from ..releases.raw_tables import locate, locate_optional
+from ..releases.records import SourceBuild, SourceInfo
+from ..releases.va_tables import MUSIC2EMO_COLUMNS, NINE, collect_va_source, read_static, read_wide_dynamic
 
 __all__ = ["INFO", "collect"]
 

@@ -30,9 +30,9 @@ from modeling.base.errors import ChordLabelError, DatasetBuildError
 from modeling.vocabularies.chords import parse_chord
 from modeling.vocabularies.emotion import VIDEO_EMOTIONS
 
-from .build_types import BuildOptions, BuildSummary
-from .hub_layout import write_dataset_folder
-from .skips import AUDIO_MISSING, NO_ANNOTATION, UNPARSEABLE_ANNOTATION, Skip, SkipReport
+from ..build_types import BuildOptions, BuildSummary
+from ..hub_layout import write_dataset_folder
+from ..releases.skips import AUDIO_MISSING, NO_ANNOTATION, UNPARSEABLE_ANNOTATION, Skip, SkipReport
 
 __all__ = ["MUVI_SPLITS", "build_muvi_sync", "muvi_features", "read_video"]
 
@@ -161,7 +161,7 @@ def read_video(raw_dir: Path, video_id: str) -> dict:
 
 
 def _split_ids(raw_dir: Path) -> dict[str, list[str]]:
-    from .splits import packaged_split_dir
+    from ..releases.splits import packaged_split_dir
 
     splits = {}
     for release_name, split in MUVI_SPLITS.items():
@@ -180,7 +180,7 @@ def build_muvi_sync(raw_dir: Path, output_dir: Path, options: BuildOptions) -> B
     raw_dir, output_dir = Path(raw_dir), Path(output_dir)
     if not (raw_dir / _CHORDS).is_dir():
         raise DatasetBuildError(f"{raw_dir} is not a MuVi-Sync release: {_CHORDS}/ is missing (see the layout in "
-                                "dataset_scripts/muvi_sync.py)")  # fmt: skip
+                                "dataset_scripts/sources/muvi_sync.py)")  # fmt: skip
     splits, skips, built = {}, [], 0
     for split, ids in _split_ids(raw_dir).items():
         rows = []
