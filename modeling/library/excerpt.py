@@ -7,7 +7,8 @@ two passes: the first measures the excerpt, the second applies one linear gain f
 (the dynamics of the music are kept; ``loudnorm`` falls back to dynamic normalisation only where a linear
 gain would break the true-peak limit). A silent excerpt (below -70 LUFS) is left at its level. Then
 ``fade`` seconds (0.5) fade in at the start and out at the end. The output's suffix chooses the format:
-``.wav`` (16-bit PCM), ``.flac`` or ``.m4a`` (AAC 192 kb/s), at the song's sampling rate.
+``.wav`` (16-bit PCM), ``.flac`` or ``.m4a`` (AAC 192 kb/s), at the song's sampling rate (``loudnorm``
+works at 192 kHz: the output is resampled back).
 """
 
 from __future__ import annotations
@@ -171,7 +172,6 @@ def cut_excerpt(
             f":measured_LRA={measured['input_lra']}:measured_thresh={measured['input_thresh']}"
             f":offset={measured['target_offset']}:linear=true"
         )
-        filters.append(f"aresample={rate}")  # loudnorm works at 192 kHz
     fade = min(fade, duration / 4)
     if fade > 0:
         filters.append(f"afade=t=in:st=0:d={fade:.3f}")
