@@ -67,9 +67,11 @@ def _curve_points(table, rows: int):
     counts = list_lengths(column)
     time, valence, arousal = _struct_values(column, ("time", "valence", "arousal"))
     row = np.repeat(np.arange(rows), counts)
-    keep = np.isfinite(time) & np.isfinite(valence) & np.isfinite(arousal) & (time >= 0)
-    has = np.bincount(row[keep], minlength=rows) > 0
-    return (row[keep], np.floor(time[keep] + 1e-9).astype(np.int64), valence[keep], arousal[keep]), has
+    keep = np.isfinite(time + valence + arousal) & (time >= 0)
+    if not keep.all():  # a null or NaN point does not count
+        row, time, valence, arousal = row[keep], time[keep], valence[keep], arousal[keep]
+    has = (counts > 0) if keep.all() else (np.bincount(row, minlength=rows) > 0)
+    return (row, (time + 1e-9).astype(np.int64), valence, arousal), has
 
 
 def _segment_points(table, rows: int, skip: np.ndarray):

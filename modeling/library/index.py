@@ -6,8 +6,9 @@ inner product of two unit vectors is their cosine similarity, so
 
 * ``"exact"`` (default): ``faiss.IndexFlatIP``, every row compared with the query: the same ranking as a
   brute-force numpy search;
-* ``"ivf"``: ``faiss.IndexIVFFlat`` (inner product) with ``nlist = 4 sqrt(rows)`` clusters trained on a
-  sample, searching the ``nprobe`` (16) nearest: approximate, faster on very large libraries;
+* ``"ivf"``: ``faiss.IndexIVFFlat`` (inner product) with ``nlist = sqrt(rows)`` clusters trained (k-means)
+  on 64 rows a cluster, searching the ``nprobe`` (16) nearest clusters: approximate (its recall depends on
+  how clustered the embeddings are), faster on very large libraries;
 * ``"hnsw"``: ``faiss.IndexHNSWFlat`` (32 links a node, ``efSearch`` 128): approximate, slow to build.
 
 The index is registered on the dataset under :data:`INDEX_NAME` (``dataset.search("embedding", query,
@@ -31,6 +32,7 @@ __all__ = ["INDEX_KINDS", "INDEX_NAME", "EmbeddingIndex", "build_index", "unit_r
 INDEX_NAME = "embedding"
 INDEX_KINDS = ("exact", "ivf", "hnsw")
 IVF_NPROBE = 16
+IVF_TRAIN_PER_LIST = 64
 HNSW_LINKS, HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH = 32, 80, 128
 
 
@@ -139,9 +141,9 @@ def build_index(
         for start, block in slices:
             vectors[start : start + len(block)] = unit_rows(block)
         if kind == "ivf":
-            nlist = max(1, min(int(4 * math.sqrt(rows)), rows // 39))
+            nlist = max(1, min(int(math.sqrt(rows)), rows // 39))
             index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, nlist, faiss.METRIC_INNER_PRODUCT)
-            sample = np.random.default_rng(0).permutation(rows)[: min(rows, 256 * nlist)]
+            sample = np.random.default_rng(0).permutation(rows)[: min(rows, IVF_TRAIN_PER_LIST * nlist)]
             index.train(vectors[np.sort(sample)])
         else:
             index = faiss.IndexHNSWFlat(dim, HNSW_LINKS, faiss.METRIC_INNER_PRODUCT)

@@ -33,7 +33,7 @@ from .playlist import EMBEDDING_WEIGHT, mood_path
 from .search import QUADRANTS, filter_rows, rank
 from .targets import target_point
 
-__all__ = ["EmotionLibrary", "load_library"]
+__all__ = ["EmotionLibrary", "in_memory_dataset", "load_library"]
 
 
 def load_library(
@@ -52,14 +52,21 @@ def load_library(
         index: the embedding index built on the first ``like`` query: ``exact`` (default), ``ivf``, ``hnsw``.
         progress: progress bars on long work (the index build).
     """
-    from datasets import Dataset
-    from datasets.table import InMemoryTable
-
     table, bad_lines = read_library_table(path)
     return EmotionLibrary(
-        Dataset(InMemoryTable(table)), source=path, base_dir=base_dir, embedding_dim=embedding_dim,
+        in_memory_dataset(table), source=path, base_dir=base_dir, embedding_dim=embedding_dim,
         index=index, progress=progress, bad_lines=bad_lines,
     )  # fmt: skip
+
+
+def in_memory_dataset(table):
+    """A :class:`datasets.Dataset` of an Arrow table in memory (a random fingerprint: datasets would otherwise
+    hash the whole table, seconds for a large library)."""
+    from datasets import Dataset
+    from datasets.fingerprint import generate_random_fingerprint
+    from datasets.table import InMemoryTable
+
+    return Dataset(InMemoryTable(table), fingerprint=generate_random_fingerprint())
 
 
 class EmotionLibrary:
@@ -81,14 +88,11 @@ class EmotionLibrary:
 
     def __init__(self, dataset, *, source=None, base_dir=None, embedding_dim: int | None = None,
                  index: str = "exact", progress: bool = True, bad_lines: int = 0):  # fmt: skip
-        from datasets import Dataset
-        from datasets.table import InMemoryTable
-
         self.source = str(source) if source is not None else "the library"
         if getattr(dataset, "_indices", None) is not None:
             dataset = dataset.flatten_indices(keep_in_memory=True)
         table, self.unusable = split_usable(dataset.data.table, bad_lines, self.source)
-        self.dataset = Dataset(InMemoryTable(table)) if self.unusable.total else dataset
+        self.dataset = in_memory_dataset(table) if self.unusable.total else dataset
         self.paths: list[str] = table.column("path").to_pylist()
         self.valence, self.arousal = float_values(table, "valence"), float_values(table, "arousal")
         self.duration = float_values(table, "duration")
@@ -153,13 +157,15 @@ class EmotionLibrary:
         return np.array(index.vectors[row])
 
     def build_index(self, kind: str | None = None) -> EmbeddingIndex:
-        """The embedding index (:mod:`.index`), built on first use (again for another ``kind``)."""
+        """The embedding index (:mod:`.index`), built on first use; ``kind`` builds another kind, which the
+        queries then use."""
         if self.embedding_dim is None:
             raise LibraryError(
                 f"{self.source} has no embeddings. Accepted: a library written by emotune predict --embeddings "
                 "(the pooled MERT embedding of every song)"
             )
-        kind = kind or self.index_kind
+        self.index_kind = kind or self.index_kind
+        kind = self.index_kind
         if self._index is None or self._index.kind != kind:
             if self._index is not None:
                 self.dataset.drop_index(INDEX_NAME)
