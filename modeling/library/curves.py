@@ -59,29 +59,33 @@ def _struct_values(column, fields: tuple[str, ...]) -> list[np.ndarray]:
     return [pc.struct_field(flat, name).cast(pa.float64()).to_numpy(zero_copy_only=False) for name in fields]
 
 
+def _no_points(rows: int):
+    return (np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0), np.zeros(0)), np.zeros(rows, bool)
+
+
 def _curve_points(table, rows: int):
     """``(row, second, valence, arousal)`` of every finite ``curve`` point, and the rows that have one."""
     if "curve" not in table.column_names:
-        return (np.zeros(0, np.int64),) * 2 + (np.zeros(0),) * 2, np.zeros(rows, bool)
+        return _no_points(rows)
     column = table.column("curve")
     counts = list_lengths(column)
     time, valence, arousal = _struct_values(column, ("time", "valence", "arousal"))
-    row = np.repeat(np.arange(rows), counts)
+    row = np.repeat(np.arange(rows, dtype=np.int32), counts)
     keep = np.isfinite(time + valence + arousal) & (time >= 0)
     if not keep.all():  # a null or NaN point does not count
         row, time, valence, arousal = row[keep], time[keep], valence[keep], arousal[keep]
     has = (counts > 0) if keep.all() else (np.bincount(row, minlength=rows) > 0)
-    return (row, (time + 1e-9).astype(np.int64), valence, arousal), has
+    return (row, (time + 1e-9).astype(np.int32), valence, arousal), has
 
 
 def _segment_points(table, rows: int, skip: np.ndarray):
     """``(row, second, valence, arousal)`` of every second the ``segments`` of rows not in ``skip`` cover."""
-    if "segments" not in table.column_names:
-        return (np.zeros(0, np.int64),) * 2 + (np.zeros(0),) * 2, np.zeros(rows, bool)
+    if "segments" not in table.column_names or skip.all():
+        return _no_points(rows)
     column = table.column("segments")
     counts = list_lengths(column)
     start, end, valence, arousal = _struct_values(column, ("start", "end", "valence", "arousal"))
-    row = np.repeat(np.arange(rows), counts)
+    row = np.repeat(np.arange(rows, dtype=np.int32), counts)
     keep = ~skip[row] & np.isfinite(start + end + valence + arousal) & (end > start)
     row, start, end, valence, arousal = row[keep], start[keep], end[keep], valence[keep], arousal[keep]
     first = np.maximum(np.ceil(start - 0.5), 0).astype(np.int64)  # seconds whose centre k + 0.5 is inside
@@ -89,7 +93,7 @@ def _segment_points(table, rows: int, skip: np.ndarray):
     has = np.bincount(row[span > 0], minlength=rows) > 0
     segment = np.repeat(np.arange(len(span)), span)
     within = np.arange(len(segment)) - np.repeat(np.cumsum(span) - span, span)
-    second = first[segment] + within
+    second = (first[segment] + within).astype(np.int32)
     return (row[segment], second, valence[segment], arousal[segment]), has
 
 
@@ -104,18 +108,24 @@ def song_curves(table, durations: np.ndarray | None = None) -> SongCurves:
     durations = float_values(table, "duration") if durations is None else np.asarray(durations, np.float64)
     curve, has_curve = _curve_points(table, rows)
     segment, has_segments = _segment_points(table, rows, has_curve)
-    row, second, valence, arousal = (np.concatenate(parts) for parts in zip(curve, segment))
+    parts = [part for part in (curve, segment) if len(part[0])]
     last = np.zeros(rows, np.int64)
-    np.maximum.at(last, row, second + 1)
+    for row, second, _, _ in parts:
+        np.maximum.at(last, row, second.astype(np.int64) + 1)
     whole = np.where(np.isfinite(durations), np.floor(np.nan_to_num(durations) + 1e-6), 0).astype(np.int64)
     lengths = np.where(np.isfinite(durations), np.minimum(whole, last), last)
     offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-    inside = second < lengths[row]
-    place = offsets[row[inside]] + second[inside]
     total = int(offsets[-1])
-    count = np.bincount(place, minlength=total).astype(np.float64)
-    sums = [np.bincount(place, weights=values[inside], minlength=total) for values in (valence, arousal)]
-    values = np.stack(sums, axis=1) / np.maximum(count, 1)[:, None]
+    count, sums = np.zeros(total), np.zeros((2, total))
+    for row, second, valence, arousal in parts:
+        inside = second < lengths[row]
+        if not inside.all():
+            row, second, valence, arousal = row[inside], second[inside], valence[inside], arousal[inside]
+        place = offsets[row] + second
+        count += np.bincount(place, minlength=total)
+        sums[0] += np.bincount(place, weights=valence, minlength=total)
+        sums[1] += np.bincount(place, weights=arousal, minlength=total)
+    values = (sums / np.maximum(count, 1)).T.copy()
     _fill_gaps(values, count > 0, offsets)
     source = np.where(has_curve, 1, np.where(has_segments, 2, 0)).astype(np.int8)
     source[lengths == 0] = 0

@@ -85,13 +85,13 @@ class EmbeddingIndex:
             return np.zeros(0, np.int64), np.zeros(0, np.float32)
         unit = unit_rows(np.array(query, np.float32).reshape(1, -1))
         bitmap = np.packbits(allowed, bitorder="little")  # alive until the search returns
-        selector = faiss.IDSelectorBitmap(len(allowed), faiss.swig_ptr(bitmap))
+        selector = None if allowed.all() else faiss.IDSelectorBitmap(len(allowed), faiss.swig_ptr(bitmap))
         if self.kind == "ivf":
             params = faiss.SearchParametersIVF(sel=selector, nprobe=IVF_NPROBE)
         elif self.kind == "hnsw":
             params = faiss.SearchParametersHNSW(sel=selector, efSearch=max(HNSW_EF_SEARCH, k))
         else:
-            params = faiss.SearchParameters(sel=selector)
+            params = None if selector is None else faiss.SearchParameters(sel=selector)
         scores, rows = dataset.search(INDEX_NAME, unit[0], k, params=params)
         found = rows >= 0  # an approximate index may find fewer than k
         return np.asarray(rows)[found].astype(np.int64), np.asarray(scores)[found]

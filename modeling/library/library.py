@@ -24,8 +24,8 @@ from .columns import embedding_sizes, float_values, mood_matrix
 from .curves import SongCurves, song_curves
 from .errors import LibraryError
 from .excerpt import cut_excerpt
-from .index import INDEX_NAME, EmbeddingIndex, build_index
-from .loading import read_library_table, split_usable
+from .index import INDEX_KINDS, INDEX_NAME, EmbeddingIndex, build_index
+from .loading import DEFERRED_COLUMNS, read_deferred_columns, read_library_table, split_usable
 from .m3u import write_m3u
 from .matching import match_curve
 from .paths import PathResolver
@@ -43,6 +43,7 @@ def load_library(
     embedding_dim: int | None = None,
     index: str = "exact",
     progress: bool = True,
+    all_columns: bool = False,
 ) -> EmotionLibrary:
     """Load a library file (``.parquet`` or ``.jsonl``, as ``emotune predict --output`` writes it).
 
@@ -51,12 +52,20 @@ def load_library(
         embedding_dim: the embedding size expected (1536 for Music2Emo's MERT); another size is an error.
         index: the embedding index built on the first ``like`` query: ``exact`` (default), ``ivf``, ``hnsw``.
         progress: progress bars on long work (the index build).
+        all_columns: read every column of a Parquet library into :attr:`EmotionLibrary.dataset` now; by
+            default the bulky ``curve``, ``segments`` and ``chords`` (most of a library with curves, and not
+            read by search) are left out of it and read from the file when a video is matched.
     """
-    table, bad_lines = read_library_table(path)
-    return EmotionLibrary(
+    table, bad_lines = read_library_table(path, skip=() if all_columns else DEFERRED_COLUMNS)
+    library = EmotionLibrary(
         in_memory_dataset(table), source=path, base_dir=base_dir, embedding_dim=embedding_dim,
         index=index, progress=progress, bad_lines=bad_lines,
     )  # fmt: skip
+    if Path(path).suffix.lower() == ".parquet" and not all_columns:
+        import pyarrow.parquet as pq
+
+        library.deferred = [name for name in pq.read_schema(path).names if name in DEFERRED_COLUMNS]
+    return library
 
 
 def in_memory_dataset(table):
@@ -79,7 +88,9 @@ class EmotionLibrary:
         bad_lines: lines of the file that were not records (counted as unusable).
 
     Attributes:
-        dataset: the usable rows (:class:`datasets.Dataset`; the index is registered on it as ``"embedding"``).
+        dataset: the usable rows (:class:`datasets.Dataset`; the index is registered on it as ``"embedding"``);
+            from :func:`load_library`, without the columns in :attr:`deferred`.
+        deferred: columns of the Parquet file not read into :attr:`dataset` (read when needed).
         paths: ``path`` of every row, as stored. valence, arousal, duration: ``(rows,)`` float64 (1-9; seconds,
             NaN when unknown). quadrants: ``(rows,)`` int8, 0-3 for Q1-Q4. moods: ``(rows, tags)`` float32 tag
             scores, columns :attr:`tags`. has_embedding: ``(rows,)`` bool. embedding_dim: the embeddings' size
@@ -89,9 +100,14 @@ class EmotionLibrary:
     def __init__(self, dataset, *, source=None, base_dir=None, embedding_dim: int | None = None,
                  index: str = "exact", progress: bool = True, bad_lines: int = 0):  # fmt: skip
         self.source = str(source) if source is not None else "the library"
+        if index not in INDEX_KINDS:
+            raise LibraryError(
+                f"Unknown index {index!r}. Accepted: {', '.join(INDEX_KINDS)} (exact is the default)"
+            )
         if getattr(dataset, "_indices", None) is not None:
             dataset = dataset.flatten_indices(keep_in_memory=True)
-        table, self.unusable = split_usable(dataset.data.table, bad_lines, self.source)
+        table, self.unusable, self._usable = split_usable(dataset.data.table, bad_lines, self.source)
+        self.deferred: list[str] = []  # columns of the file not read yet (load_library)
         self.dataset = in_memory_dataset(table) if self.unusable.total else dataset
         self.paths: list[str] = table.column("path").to_pylist()
         self.valence, self.arousal = float_values(table, "valence"), float_values(table, "arousal")
@@ -178,7 +194,11 @@ class EmotionLibrary:
     def curves(self) -> SongCurves:
         """Every row's per-second valence-arousal curve (:mod:`.curves`), built on first use."""
         if self._curves is None:
-            self._curves = song_curves(self.dataset.data.table, self.duration)
+            table = self.dataset.data.table
+            wanted = [name for name in ("curve", "segments") if name in self.deferred]
+            if wanted:
+                table = read_deferred_columns(self.source, wanted, self._usable)
+            self._curves = song_curves(table, self.duration)
         return self._curves
 
     def filter(self, *, min_duration=None, max_duration=None, quadrant=None) -> np.ndarray:

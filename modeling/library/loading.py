@@ -19,10 +19,12 @@ import numpy as np
 from .errors import LibraryError
 
 __all__ = [
+    "DEFERRED_COLUMNS",
     "FORMATS",
     "REQUIRED_COLUMNS",
     "UnusableRows",
     "jsonl_schema",
+    "read_deferred_columns",
     "read_library_table",
     "split_usable",
 ]
@@ -32,6 +34,10 @@ FORMATS = (".parquet", ".jsonl")
 
 REQUIRED_COLUMNS = ("path", "valence", "arousal", "moods")
 """Columns every library has (``error`` too when some file failed)."""
+
+DEFERRED_COLUMNS = ("curve", "segments", "chords")
+"""The bulky columns search does not read: :func:`~modeling.library.load_library` reads them from a Parquet
+library only when they are needed (matching a video), unless asked for all columns."""
 
 _ACCEPTED = (
     "the records of `emotune predict ... --output LIBRARY.parquet` (or .jsonl): columns path, valence, arousal, "
@@ -74,9 +80,12 @@ def jsonl_schema():
     )
 
 
-def read_library_table(path: str | os.PathLike) -> tuple[object, int]:
+def read_library_table(path: str | os.PathLike, skip: tuple[str, ...] = ()) -> tuple[object, int]:
     """The Arrow table of a library file and the number of its lines that are not a record (JSON Lines: a
     last line cut short by a kill, a line of something else).
+
+    Args:
+        skip: columns not to read from a Parquet file (JSON Lines is parsed whole).
 
     Raises:
         LibraryError: a missing file, a form other than Parquet/JSON Lines, a file that is not what its
@@ -99,7 +108,8 @@ def read_library_table(path: str | os.PathLike) -> tuple[object, int]:
         import pyarrow.parquet as pq
 
         try:
-            return pq.read_table(path), 0
+            names = pq.read_schema(path).names
+            return pq.read_table(path, columns=[name for name in names if name not in skip]), 0
         except (pa.ArrowException, OSError) as error:
             raise LibraryError(f"{path} is not a Parquet file ({error}). Accepted: {_ACCEPTED}") from None
     return _read_jsonl(path)
@@ -185,7 +195,8 @@ class UnusableRows:
 
 
 def split_usable(table, bad_lines: int = 0, source: str = "the library"):
-    """``(usable rows, UnusableRows)`` of a library table (module docstring).
+    """``(usable rows, UnusableRows, (rows,) bool mask of the usable rows)`` of a library table (module
+    docstring).
 
     Raises:
         LibraryError: a required column missing, or no usable row.
@@ -235,4 +246,20 @@ def split_usable(table, bad_lines: int = 0, source: str = "the library"):
         )
     if not usable.all():
         table = table.filter(pa.array(usable))
-    return table, report
+    return table, report, usable
+
+
+def read_deferred_columns(path: str | os.PathLike, columns: list[str], usable: np.ndarray):
+    """The ``columns`` of a Parquet library that :func:`read_library_table` skipped, for its usable rows."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(path, columns=columns)
+    except (pa.ArrowException, OSError) as error:
+        raise LibraryError(f"Cannot read the columns {', '.join(columns)} of {path} any more ({error}). Accepted: "
+                           "the library file as it was when it was loaded") from None  # fmt: skip
+    if table.num_rows != len(usable):
+        raise LibraryError(f"{path} changed since it was loaded ({table.num_rows} rows, then {len(usable)}). "
+                           "Accepted: the library loaded again")  # fmt: skip
+    return table if usable.all() else table.filter(pa.array(usable))

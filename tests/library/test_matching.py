@@ -8,7 +8,7 @@ import pytest
 from modeling.emotion import VIDEO_EMOTIONS
 from modeling.emotion.video import VIDEO_EMOTION_VA
 from modeling.library import LibraryError, load_library, match_curve, song_curves, video_curve
-from tests.library.libraries import record, write_library
+from tests.library.libraries import failed, record, write_library
 
 
 def _walk(rng, points: int) -> np.ndarray:
@@ -19,13 +19,16 @@ def _walk(rng, points: int) -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def library(tmp_path_factory):
-    """40 songs of 100-200 s with 0.5 s curves (random walks), and 5 with segments only."""
+    """40 songs of 100-200 s with 0.5 s curves (random walks), and 5 with segments only; two failed files
+    among them (the deferred columns, read when matching, must line up with the usable rows)."""
     rng = np.random.default_rng(7)
     records = []
     for number in range(40):
         duration = float(rng.uniform(100, 200))
         curve = _walk(rng, int(duration / 0.5) + 1)  # points at 0, 0.5, ... up to the end
         records.append(record(f"curve{number}.mp3", *curve.mean(axis=0), duration=duration, curve=curve))
+        if number in (2, 20):
+            records.append(failed(f"failed{number}.mp3"))
     for number in range(5):
         segments = [(0.0, 30.0, 3.0, 3.0), (30.0, 60.0, 7.0, 7.0), (60.0, 75.5, 5.0, 2.0)]
         records.append(record(f"segments{number}.mp3", 5.0, 4.0, duration=75.5, segments=segments))
@@ -33,8 +36,10 @@ def library(tmp_path_factory):
 
 
 def test_song_curves_are_per_second_means_of_the_curve_or_segment_steps(library):
-    curves = library.curves
-    table = library.dataset.data.table
+    assert "curve" not in library.dataset.column_names and library.deferred == ["chords", "segments", "curve"]
+    curves = library.curves  # read from the file now, for the usable rows
+    table = load_library(library.source, all_columns=True).dataset.data.table
+    assert library.paths[3] == "curve3.mp3" and table.column("path")[3].as_py() == "curve3.mp3"
     points = np.array([[p["valence"], p["arousal"]] for p in table.column("curve")[3].as_py()])
     duration = library.duration[3]
     assert curves.lengths[3] == int(np.floor(duration)) and curves.source[3] == 1
