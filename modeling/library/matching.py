@@ -13,8 +13,8 @@ tie); songs are ranked by that score.
 
 The work is batched: songs sorted by length, a block of them padded to the block's longest, each video
 second one vectorised subtract-square-add over the whole block and every offset; offsets past a song's end
-are masked out. A 60 s video against 10,000 four-minute songs is a fraction of a second of numpy
-(``benchmarks/library_search.py`` measures it).
+are masked out: ``T * rows * offsets`` subtract-square-adds in all, no Python loop per song
+(``benchmarks/library_search.py`` times it; ``benchmarks/LIBRARY_RESULTS.md``).
 """
 
 from __future__ import annotations
