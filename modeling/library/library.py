@@ -194,11 +194,19 @@ class EmotionLibrary:
     def curves(self) -> SongCurves:
         """Every row's per-second valence-arousal curve (:mod:`.curves`), built on first use."""
         if self._curves is None:
+            from tqdm.auto import tqdm
+
             table = self.dataset.data.table
             wanted = [name for name in ("curve", "segments") if name in self.deferred]
-            if wanted:
-                table = read_deferred_columns(self.source, wanted, self._usable)
-            self._curves = song_curves(table, self.duration)
+            quiet = not self.progress or len(self) < 10_000  # a small library: a blink
+            with tqdm(
+                total=2, desc=f"curves of {len(self)} songs", unit="step", disable=quiet, leave=False
+            ) as bar:
+                if wanted:
+                    table = read_deferred_columns(self.source, wanted, self._usable)
+                bar.update()
+                self._curves = song_curves(table, self.duration)
+                bar.update()
         return self._curves
 
     def filter(self, *, min_duration=None, max_duration=None, quadrant=None) -> np.ndarray:
