@@ -48,8 +48,8 @@ def generate(path: Path, songs: int, seed: int = 0) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from modeling.emotion import MOOD_TAGS
     from modeling.library.loading import jsonl_schema
+    from modeling.vocabularies.emotion import MOOD_TAGS
 
     names = [
         "path",
@@ -139,8 +139,8 @@ def measure(path: Path, queries: int, approximate: bool) -> dict:
 
     import numpy as np
 
-    from modeling.emotion import MOOD_TAGS
     from modeling.library import QUADRANTS, load_library
+    from modeling.vocabularies.emotion import MOOD_TAGS
 
     def rss_mb() -> float:
         with open("/proc/self/status") as status:

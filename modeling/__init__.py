@@ -42,6 +42,7 @@ _ERRORS = (
     "InvalidInputError",
     "InvalidKeyError",
     "InvalidVideoError",
+    "LibraryError",
     "MissingDependencyError",
     "UnsupportedModelError",
     "WeightsDownloadError",

@@ -21,6 +21,7 @@ __all__ = [
     "InvalidInputError",
     "InvalidKeyError",
     "InvalidVideoError",
+    "LibraryError",
     "MissingDependencyError",
     "UnsupportedModelError",
     "WeightsDownloadError",
@@ -58,6 +59,12 @@ class AudioDecodingError(InvalidInputError):
 
 class InvalidVideoError(InvalidInputError):
     """A video that is missing, not decodable, or has no usable frames."""
+
+
+class LibraryError(InvalidInputError):
+    """An emotion library (``emotune predict --output`` records) or a query on it that cannot be used: a file
+    that is not Parquet or JSON Lines, a missing column, embeddings of the wrong size, no usable row, an
+    unknown tag, a song file that moved."""
 
 
 class CheckpointError(EmotuneError):

@@ -66,7 +66,7 @@ def add_arguments(parser) -> None:
 def embed_audio_file(path: Path, args) -> list[float]:
     """The pooled MERT clip embedding of an audio file that is not in the library (what predict --embeddings
     stores), to search with ``--like``."""
-    from ..errors import InvalidInputError
+    from ..base.errors import InvalidInputError
 
     raise InvalidInputError(
         f"{path} is not a song of the library, and computing an embedding for a file outside the library is "
@@ -75,7 +75,7 @@ def embed_audio_file(path: Path, args) -> list[float]:
 
 
 def _path_ends(args) -> tuple[str, str] | None:
-    from ..errors import InvalidInputError
+    from ..base.errors import InvalidInputError
 
     if args.playlist and (args.from_va or args.to_va):
         raise InvalidInputError("--playlist and --from-va/--to-va both set a path. Accepted: one of them")
@@ -123,7 +123,7 @@ def format_table(songs: list[dict], playlist: bool = False) -> str:
 
 
 def run(args) -> int:
-    from ..errors import InvalidInputError
+    from ..base.errors import InvalidInputError
     from ..library import load_library
 
     ends = _path_ends(args)

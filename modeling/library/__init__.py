@@ -6,18 +6,15 @@ MERT ``embedding`` (``--embeddings``) and 0.5 s valence-arousal ``curve`` (``--d
 
 * :mod:`.loading`: reading a library, counting the rows that cannot be used;
 * :mod:`.library`: :class:`EmotionLibrary` (``search(mood=, va=, like=)``, ``playlist(start, end, n)``,
-  ``match_video(video)``, ``cut_excerpt``), :func:`load_library`;
+  ``match_video(video)``, ``cut_excerpt`` with :mod:`modeling.soundtrack.excerpt`), :func:`load_library`;
 * :mod:`.index`: the FAISS embedding index (exact by default) through ``datasets``;
 * :mod:`.targets`: named points of the valence-arousal plane (quadrants, friendly names, tags);
 * :mod:`.playlist`: playlists along a straight path of the plane;
 * :mod:`.curves`, :mod:`.matching`: per-second song curves and sliding a video's curve over them;
-* :mod:`.excerpt`: cutting a loudness-normalised excerpt with ffmpeg;
 * :mod:`.m3u`: extended M3U playlists; :mod:`.paths`: where the song files are.
 """
 
 from .curves import SongCurves, song_curves
-from .errors import LibraryError
-from .excerpt import cut_excerpt
 from .index import INDEX_KINDS, EmbeddingIndex
 from .library import EmotionLibrary, load_library
 from .loading import FORMATS, REQUIRED_COLUMNS, UnusableRows, read_library_table
@@ -40,12 +37,10 @@ __all__ = [
     "CurveMatch",
     "EmbeddingIndex",
     "EmotionLibrary",
-    "LibraryError",
     "PathResolver",
     "PlaylistEntry",
     "SongCurves",
     "UnusableRows",
-    "cut_excerpt",
     "load_library",
     "match_curve",
     "mood_path",

@@ -12,8 +12,8 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from ..emotion import MOOD_TAGS, MTG_TAG_PREFIX
-from .errors import LibraryError
+from ..base.errors import LibraryError
+from ..vocabularies.emotion import MOOD_TAGS, MTG_TAG_PREFIX
 
 __all__ = ["embedding_sizes", "embedding_slices", "float_values", "list_lengths", "mood_matrix"]
 

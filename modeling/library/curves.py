@@ -4,7 +4,7 @@ A song's second ``k`` (the interval ``[k, k + 1)`` s) takes
 
 * from ``curve`` (``predict --dynamic-model``: a point every 0.5 s, ``{time, valence, arousal}`` at window
   centres ``0, 0.5, 1, ...``), the mean of the points whose time falls in ``[k, k + 1)``, as
-  :func:`modeling.music2emo.dynamic_inference.curve_seconds` does;
+  :func:`modeling.pipelines.curves.curve_seconds` does;
 * else from ``segments`` (one a 30 s segment), the values of the segment holding the second's centre
   ``k + 0.5``: a step function.
 

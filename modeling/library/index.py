@@ -23,9 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import MissingDependencyError
+from ..base.errors import LibraryError, MissingDependencyError
 from .columns import embedding_slices
-from .errors import LibraryError
 
 __all__ = ["INDEX_KINDS", "INDEX_NAME", "EmbeddingIndex", "build_index", "unit_rows"]
 

@@ -20,10 +20,10 @@ from pathlib import Path
 
 import numpy as np
 
+from ..base.errors import LibraryError
+from ..soundtrack.excerpt import cut_excerpt
 from .columns import embedding_sizes, float_values, mood_matrix
 from .curves import SongCurves, song_curves
-from .errors import LibraryError
-from .excerpt import cut_excerpt
 from .index import INDEX_KINDS, INDEX_NAME, EmbeddingIndex, build_index
 from .loading import DEFERRED_COLUMNS, read_deferred_columns, read_library_table, split_usable
 from .m3u import write_m3u
@@ -112,7 +112,7 @@ class EmotionLibrary:
         self.paths: list[str] = table.column("path").to_pylist()
         self.valence, self.arousal = float_values(table, "valence"), float_values(table, "arousal")
         self.duration = float_values(table, "duration")
-        positive, high = self.valence >= 5, self.arousal >= 5  # as modeling.emotion.quadrant
+        positive, high = self.valence >= 5, self.arousal >= 5  # as modeling.vocabularies.emotion.quadrant
         self.quadrants = np.select([positive & high, high, ~positive], [0, 1, 2], 3).astype(np.int8)
         self.moods, self.tags = mood_matrix(table.column("moods"))
         self.embedding_dim, self.has_embedding = None, np.zeros(len(self.paths), bool)
@@ -269,7 +269,7 @@ class EmotionLibrary:
 
     def cut_excerpt(self, match: Mapping, output: str | os.PathLike, **options) -> Path:
         """Cut the excerpt of a :meth:`match_video` result (its ``row``, ``offset``, ``end``) to ``output``
-        (:func:`.excerpt.cut_excerpt`; ``options``: ``fade``, ``loudness``, ``true_peak``,
+        (:func:`modeling.soundtrack.excerpt.cut_excerpt`; ``options``: ``fade``, ``loudness``, ``true_peak``,
         ``loudness_range``). A song file that moved: a :class:`LibraryError` naming it and the library."""
         song = self.resolver.require(self.paths[int(match["row"])])
         start = float(match["offset"])

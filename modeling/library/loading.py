@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import LibraryError
+from ..base.errors import LibraryError
 
 __all__ = [
     "DEFERRED_COLUMNS",

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import LibraryError
+from ..base.errors import LibraryError
 
 __all__ = ["PlaylistEntry", "read_m3u", "write_m3u"]
 

@@ -1,7 +1,7 @@
 """The song and start offset whose emotion follows a video's best: curve matching for soundtracks.
 
 The video's curve is one valence-arousal point per second (``(T, 2)`` on the 1-9 scale: Video2Music's
-per-second CLIP emotion probabilities times :data:`~modeling.emotion.video.VIDEO_EMOTION_VA`, see
+per-second CLIP emotion probabilities times :data:`~modeling.vocabularies.emotion.video.VIDEO_EMOTION_VA`, see
 :func:`video_curve`); every song's is its per-second curve (:mod:`.curves`). The video's curve is slid
 over each song's at every whole-second offset ``o`` from 0 to ``seconds - T``, and the offset is scored by
 
@@ -23,9 +23,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..video2music.affective import video_va
+from ..base.errors import LibraryError
+from ..pipelines.affective import video_va
 from .curves import SongCurves
-from .errors import LibraryError
 
 __all__ = ["CurveMatch", "match_curve", "video_curve"]
 
@@ -34,7 +34,7 @@ BLOCK_ROWS = 512
 
 
 def video_curve(emotion_probs) -> np.ndarray:
-    """Per-second video emotion probabilities ``(T, 6)`` (:data:`~modeling.emotion.VIDEO_EMOTIONS` order) ->
+    """Per-second video emotion probabilities ``(T, 6)`` (:data:`~modeling.vocabularies.emotion.VIDEO_EMOTIONS` order) ->
     the video's ``(T, 2)`` valence-arousal curve on the 1-9 scale."""
     return video_va(emotion_probs)
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .errors import LibraryError
+from ..base.errors import LibraryError
 
 __all__ = ["PathResolver"]
 

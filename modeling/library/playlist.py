@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import LibraryError
+from ..base.errors import LibraryError
 
 __all__ = ["CANDIDATES", "EMBEDDING_WEIGHT", "PathStep", "mood_path"]
 

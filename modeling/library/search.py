@@ -22,8 +22,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..emotion import MTG_TAG_PREFIX
-from .errors import LibraryError
+from ..base.errors import LibraryError
+from ..vocabularies.emotion import MTG_TAG_PREFIX
 from .index import unit_rows
 from .targets import close_names, target_point
 

@@ -5,7 +5,7 @@ A *target* is a point on the 1-9 valence-arousal plane, given as
 * a Russell quadrant name, ``Q1``..``Q4``: the centre of the quadrant, half-way from the neutral centre
   (5, 5) to the corner: ``Q1`` (7, 7), ``Q2`` (3, 7), ``Q3`` (3, 3), ``Q4`` (7, 3);
 * a friendly name of :data:`FRIENDLY_POINTS`: the point of that word on Russell's circumplex, at radius
-  0.75 of the bipolar plane (the radius of the video emotions, :mod:`modeling.emotion.video`), so the
+  0.75 of the bipolar plane (the radius of the video emotions, :mod:`modeling.vocabularies.emotion.video`), so the
   words of the two maps sit at the same places:
 
   ``happy`` 8° (7.97, 5.42) Q1, ``excited`` 49° (6.97, 7.26) Q1, ``energetic`` 60° (6.50, 7.60) Q1,
@@ -15,7 +15,7 @@ A *target* is a point on the 1-9 valence-arousal plane, given as
   (angles counter-clockwise from the positive-valence axis; Russell (1980) puts *calm* right beside
   *relaxed*: *calm* is moved to 300° here, so a calm end is quieter than a relaxed one);
 * one of the 56 mood/theme tags: the tag's point in Music2Emo's lexicon
-  (:data:`modeling.emotion.TAG_VA`). A friendly name that is also a tag (``happy``, ``sad``, ``calm``,
+  (:data:`modeling.vocabularies.emotion.TAG_VA`). A friendly name that is also a tag (``happy``, ``sad``, ``calm``,
   ``energetic``) means the friendly point;
 * a valence-arousal pair: ``(7.5, 3)``, ``"7.5,3"``, both in [1, 9].
 """
@@ -26,8 +26,8 @@ import difflib
 import math
 from collections.abc import Sequence
 
-from ..emotion import MOOD_TAGS, MTG_TAG_PREFIX, SCALE_MAX, SCALE_MIN, TAG_VA, bipolar_to_nine
-from .errors import LibraryError
+from ..base.errors import LibraryError
+from ..vocabularies.emotion import MOOD_TAGS, MTG_TAG_PREFIX, SCALE_MAX, SCALE_MIN, TAG_VA, bipolar_to_nine
 
 __all__ = [
     "FRIENDLY_ANGLES",

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
-from modeling.emotion import MOOD_TAGS, quadrant
 from modeling.library.loading import jsonl_schema
+from modeling.vocabularies.emotion import MOOD_TAGS, quadrant
 
 
 def record(path: str, valence: float, arousal: float, *, moods: dict | None = None, duration: float = 180.0,

@@ -1,4 +1,4 @@
-"""Excerpts for a video: cut by ffmpeg to the right length, faded, loudness-normalised; clear errors."""
+"""Excerpts for a video (modeling.soundtrack.excerpt, from a library match): cut by ffmpeg to the right length, faded, loudness-normalised; clear errors."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 import soundfile
 
-from modeling.errors import MissingDependencyError
-from modeling.library import LibraryError, cut_excerpt, load_library
+from modeling.base.errors import AudioDecodingError, InvalidInputError, LibraryError, MissingDependencyError
+from modeling.library import load_library
+from modeling.soundtrack.excerpt import cut_excerpt
 from tests.audio_files import lavfi_audio
 from tests.library.libraries import record, write_library
 
@@ -63,13 +64,13 @@ def test_a_moved_song_is_one_clear_message_naming_it_and_the_library(tmp_path):
 
 
 def test_bad_requests_and_ffmpeg_failures_are_clear(sine, tmp_path):
-    with pytest.raises(LibraryError, match=r"Accepted: a path ending in .wav, .flac, .m4a"):
+    with pytest.raises(InvalidInputError, match=r"Accepted: a path ending in .wav, .flac, .m4a"):
         cut_excerpt(sine, tmp_path / "out.mp4", start=0, duration=1)
-    with pytest.raises(LibraryError, match=r"runs past the end of .*sine.wav \(20.00 s\)"):
+    with pytest.raises(InvalidInputError, match=r"runs past the end of .*sine.wav \(20.00 s\)"):
         cut_excerpt(sine, tmp_path / "out.wav", start=15, duration=10)
     text = tmp_path / "notes.wav"
     text.write_text("not audio\n")
-    with pytest.raises(LibraryError, match="has no audio ffprobe reads"):
+    with pytest.raises(AudioDecodingError, match="has no audio ffprobe reads"):
         cut_excerpt(text, tmp_path / "out.wav", start=0, duration=1)
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from modeling.errors import InvalidInputError
-from modeling.library import EmotionLibrary, LibraryError, load_library
+from modeling.base.errors import InvalidInputError, LibraryError
+from modeling.library import EmotionLibrary, load_library
 from tests.library.libraries import failed, record, write_library
 
 

@@ -6,7 +6,8 @@ import os
 
 import pytest
 
-from modeling.library import LibraryError, PathResolver, load_library, read_m3u, write_m3u
+from modeling.base.errors import LibraryError
+from modeling.library import PathResolver, load_library, read_m3u, write_m3u
 from tests.library.libraries import record, write_library
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from modeling.emotion import VIDEO_EMOTIONS
-from modeling.emotion.video import VIDEO_EMOTION_VA
-from modeling.library import LibraryError, load_library, match_curve, song_curves, video_curve
+from modeling.base.errors import LibraryError
+from modeling.library import load_library, match_curve, song_curves, video_curve
+from modeling.vocabularies.emotion import VIDEO_EMOTIONS
+from modeling.vocabularies.emotion.video import VIDEO_EMOTION_VA
 from tests.library.libraries import failed, record, write_library
 
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from modeling.emotion import TAG_VA
+from modeling.base.errors import LibraryError
 from modeling.library import (
     FRIENDLY_POINTS,
     QUADRANT_POINTS,
-    LibraryError,
     load_library,
     mood_path,
     target_point,
 )
+from modeling.vocabularies.emotion import TAG_VA
 from tests.library.libraries import grid_library, record, write_library
 
 

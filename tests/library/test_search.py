@@ -7,7 +7,8 @@ import itertools
 import numpy as np
 import pytest
 
-from modeling.library import VA_DIAGONAL, LibraryError, load_library
+from modeling.base.errors import LibraryError
+from modeling.library import VA_DIAGONAL, load_library
 from tests.library.libraries import grid_library, record, write_library
 
 

@@ -1,4 +1,5 @@
-"""An excerpt of a song for a video: cut, faded in and out, loudness-normalised, by ffmpeg.
+"""An excerpt of a recording for a video (a soundtrack from a library): cut, faded in and out,
+loudness-normalised, by ffmpeg.
 
 The excerpt runs from ``start`` for ``duration`` seconds of the song (the offset and length curve
 matching chose), and is normalised to ``loudness`` LUFS integrated (-16, the usual level for online
@@ -15,13 +16,10 @@ from __future__ import annotations
 
 import json
 import os
-import re
-import subprocess
 from pathlib import Path
 
-from ..errors import MissingDependencyError
-from ..video2music.media import require_program
-from .errors import LibraryError
+from ..base.errors import AudioDecodingError, InvalidInputError
+from ..media.programs import last_lines, run
 
 __all__ = ["EXCERPT_CODECS", "cut_excerpt"]
 
@@ -33,26 +31,13 @@ EXCERPT_CODECS = {
 """Output suffix -> ffmpeg codec options."""
 
 SILENCE_LUFS = -70.0
-_LOG_PREFIX = re.compile(r"^\[[^\]]* @ 0x[0-9a-f]+\] ")
 
 
-def _ffmpeg(arguments: list[str], what: str) -> subprocess.CompletedProcess:
-    program = require_program("ffmpeg")
-    try:
-        result = subprocess.run(
-            [program, "-hide_banner", "-nostdin", *arguments],
-            capture_output=True,
-            text=True,
-            stdin=subprocess.DEVNULL,
-        )
-    except OSError as error:
-        raise MissingDependencyError(
-            f"ffmpeg could not be started ({error}). Accepted: a working ffmpeg (Debian package 'ffmpeg')"
-        ) from None
+def _ffmpeg(arguments: list[str], what: str, song: Path):
+    result = run(["ffmpeg", "-hide_banner", "-nostdin", *arguments], what=str(song))
     if result.returncode != 0:
-        lines = [_LOG_PREFIX.sub("", line) for line in result.stderr.strip().splitlines() if line.strip()]
-        last = lines[-1] if lines else f"exit status {result.returncode}"
-        raise LibraryError(
+        last = (last_lines(result.stderr, 1) or [f"exit status {result.returncode}"])[-1]
+        raise InvalidInputError(
             f"ffmpeg failed while {what}: {last}. Accepted: an audio file ffmpeg decodes, and an "
             f"output path ending in {', '.join(EXCERPT_CODECS)}"
         )
@@ -61,31 +46,18 @@ def _ffmpeg(arguments: list[str], what: str) -> subprocess.CompletedProcess:
 
 def _probe(song: Path) -> tuple[float, int]:
     """``(duration in seconds, sampling rate)`` of the first audio stream of ``song``."""
-    program = require_program("ffprobe")
-    result = subprocess.run(
-        [
-            program,
-            "-v",
-            "error",
-            "-select_streams",
-            "a:0",
-            "-show_entries",
-            "stream=sample_rate:format=duration",
-            "-of",
-            "json",
-            str(song),
-        ],
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-    )
+    result = run(
+        ["ffprobe", "-v", "error", "-select_streams", "a:0", "-show_entries", "stream=sample_rate:format=duration",
+         "-of", "json", str(song)],
+        what=str(song),
+    )  # fmt: skip
     try:
         info = json.loads(result.stdout or "{}")
         rate = int(info["streams"][0]["sample_rate"])
         duration = float(info.get("format", {}).get("duration", "nan"))
     except (KeyError, IndexError, ValueError, TypeError):
-        last = (result.stderr.strip().splitlines() or ["no audio stream"])[-1]
-        raise LibraryError(
+        last = (last_lines(result.stderr, 1) or ["no audio stream"])[-1]
+        raise AudioDecodingError(
             f"{song} has no audio ffprobe reads ({last}). Accepted: an audio file ffmpeg decodes"
         ) from None
     return duration, rate
@@ -109,13 +81,14 @@ def _measure(song: Path, start: float, duration: float, target: str) -> dict:
             "-",
         ],
         f"measuring the loudness of {song}",
+        song,
     )
     text = result.stderr
     begin, end = text.rfind("{"), text.rfind("}")
     try:
         return json.loads(text[begin : end + 1])
     except ValueError:
-        raise LibraryError(
+        raise InvalidInputError(
             f"ffmpeg's loudnorm printed no measurement for {song}. Accepted: an ffmpeg with the "
             "loudnorm filter (4.0 or later)"
         ) from None
@@ -135,27 +108,28 @@ def cut_excerpt(
     """Cut ``duration`` s of ``song`` from ``start`` s to ``output`` (module docstring); returns ``output``.
 
     Raises:
-        LibraryError: a song that is missing or not audio, an excerpt past the song's end, an output suffix
-            other than ``.wav``/``.flac``/``.m4a``, ffmpeg failing (its last message line).
+        AudioDecodingError: a song that is missing or not audio.
+        InvalidInputError: an excerpt past the song's end, an output suffix other than
+            ``.wav``/``.flac``/``.m4a``, ffmpeg failing (its last message line).
         MissingDependencyError: ffmpeg or ffprobe not installed.
     """
     song, output = Path(song), Path(output)
     codec = EXCERPT_CODECS.get(output.suffix.lower())
     if codec is None:
-        raise LibraryError(
+        raise InvalidInputError(
             f"Cannot write an excerpt to {output.name}. Accepted: a path ending in "
             f"{', '.join(EXCERPT_CODECS)}"
         )
     if not song.is_file():
-        raise LibraryError(f"The song {song} does not exist. Accepted: an audio file")
+        raise AudioDecodingError(f"The song {song} does not exist. Accepted: an audio file")
     if not (start >= 0 and duration > 0):
-        raise LibraryError(
+        raise InvalidInputError(
             f"An excerpt needs start >= 0 and duration > 0 (got {start}, {duration}). Accepted: "
             "seconds within the song"
         )
     length, rate = _probe(song)
     if start + duration > length + 0.05:
-        raise LibraryError(
+        raise InvalidInputError(
             f"The excerpt {start:g}-{start + duration:g} s runs past the end of {song} "
             f"({length:.2f} s). Accepted: an excerpt within the song"
         )
@@ -192,5 +166,5 @@ def cut_excerpt(
         "-1",
     ]
     arguments += ["-af", ",".join(filters)] if filters else []
-    _ffmpeg([*arguments, "-ar", str(rate), *codec, str(output)], f"cutting {output.name} from {song}")
+    _ffmpeg([*arguments, "-ar", str(rate), *codec, str(output)], f"cutting {output.name} from {song}", song)
     return output
