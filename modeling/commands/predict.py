@@ -174,8 +174,6 @@ def run(args) -> int:
 def _pipeline(args, processes):
     from transformers import pipeline
 
-    import modeling  # noqa: F401  (registers the task)
-
     from ..base.defaults import BTC_CHORD_MODEL
     from ..hub import resolve_model
 

@@ -52,14 +52,19 @@ def add_arguments(parser) -> None:
     parser.add_argument(
         "--dynamic-model", help="a music2emo_dynamic model: --check-emotion compares second by second"
     )
+    parser.add_argument(
+        "--from-library", metavar="LIBRARY",
+        help="music from your own recordings instead: the song (and start) of this emotion library "
+        "(emotune predict --output LIBRARY.parquet|.jsonl) whose emotion follows the video's; needs only CLIP",
+    )  # fmt: skip
     parser.add_argument("--device", help="cpu, cuda (default: cuda when available)")
     parser.add_argument("--no-progress", action="store_true")
 
 
 def run(args) -> int:
-    from transformers import pipeline
-
-    import modeling  # noqa: F401  (registers the task)
+    if args.from_library:
+        return _score_from_library(args)
+    from transformers import pipeline  # the video-to-music task is registered when transformers loads it
 
     from ..hub import resolve_model
 
@@ -97,4 +102,29 @@ def run(args) -> int:
         check = result["affective_check"]
         print(AffectiveCheck([SegmentCheck(**s) for s in check["segments"]], check["agreement"],
                              check["quadrant_agreement"]).table())  # fmt: skip
+    return 0
+
+
+def _score_from_library(args) -> int:
+    """``--from-library``: CLIP reads the video's emotion, the library's best song is cut and muxed."""
+    from ..hub import resolve_model
+    from ..media.video import probe_video
+    from ..pipelines.library_soundtrack import match_library, open_library, write_library_soundtrack
+    from ..video2music.feature_extraction_video2music import VideoFeatureExtractor
+
+    library = open_library(args.from_library)  # a bad library fails before any model loads
+    info = probe_video(args.video)
+    features = VideoFeatureExtractor(
+        resolve_model(args.clip_model), device=args.device, progress=not args.no_progress
+    )(info)
+    matches = match_library(features, library)
+    output = args.out or str(info.path.with_name(f"{info.path.stem}_music.mp4"))
+    result = write_library_soundtrack(
+        features, library, matches, output, keep_original_audio=args.keep_original_audio,
+        original_audio_db=args.original_audio_db, plot=args.plot,
+    )  # fmt: skip
+    print(f"video: {result['video']}\naudio: {result['audio']}\njson:  {result['json']}")
+    print(f"{'rank':<5} {'score':>7} {'start':>6}  song")
+    for match in matches:
+        print(f"{match['rank']:<5} {match['score']:>7.3f} {match['offset']:>5d}s  {match['path']}")
     return 0

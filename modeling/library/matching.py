@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..base.errors import LibraryError
-from ..pipelines.affective import video_va
+from ..vocabularies.emotion.video import video_va
 from .curves import SongCurves
 
 __all__ = ["CurveMatch", "match_curve", "video_curve"]

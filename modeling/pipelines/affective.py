@@ -29,7 +29,7 @@ import numpy as np
 
 from ..base.errors import InvalidInputError
 from ..vocabularies.emotion import VIDEO_EMOTIONS, quadrant
-from ..vocabularies.emotion.video import VIDEO_EMOTION_VA
+from ..vocabularies.emotion.video import video_va
 
 __all__ = [
     "AGREEMENT_DISTANCE",
@@ -37,7 +37,6 @@ __all__ = [
     "SegmentCheck",
     "affective_check",
     "plot_affective_check",
-    "video_va",
 ]
 
 AGREEMENT_DISTANCE = 4.0
@@ -91,21 +90,6 @@ class AffectiveCheck:
             f"{self.quadrant_agreement:.0%} of segments"
         )
         return "\n".join(lines)
-
-
-def video_va(emotion_probs: np.ndarray) -> np.ndarray:
-    """Per-second emotion probabilities ``(T, 6)`` -> per-second (valence, arousal) ``(T, 2)`` on 1-9."""
-    probs = np.asarray(emotion_probs, dtype=np.float64)
-    if probs.ndim != 2 or probs.shape[1] != len(VIDEO_EMOTIONS) or probs.shape[0] == 0:
-        raise InvalidInputError(
-            f"emotion_probs must have shape (seconds, {len(VIDEO_EMOTIONS)}) with at least one second, got "
-            f"{probs.shape}. Accepted: one row of probabilities over {', '.join(VIDEO_EMOTIONS)} per second"
-        )
-    if not np.isfinite(probs).all() or (probs < 0).any():
-        raise InvalidInputError("emotion_probs must be finite and non-negative. Accepted: probabilities")
-    weights = probs / np.clip(probs.sum(axis=1, keepdims=True), 1e-12, None)
-    points = np.array([VIDEO_EMOTION_VA[emotion] for emotion in VIDEO_EMOTIONS])
-    return weights @ points
 
 
 def affective_check(

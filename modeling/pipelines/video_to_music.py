@@ -25,6 +25,12 @@ The result: ``video``, ``midi``, ``audio``, ``json`` (and ``plot``) paths, ``key
 second, in the requested key), ``normalized_chords``, ``note_density``, ``loudness``, ``video_emotion``,
 ``scene_cuts`` (seconds), ``cut_alignment`` (share of cuts with a chord change), ``align_to_scenes``,
 ``timings`` and, when asked, ``affective_check``, ``music_emotion`` and ``affective_plot``.
+
+With ``library=`` (the path of an emotion library written by ``emotune predict --output``, or an
+:class:`~modeling.library.EmotionLibrary`) the music comes from the user's own recordings instead: the
+song and start whose emotion curve follows the video's best, cut to the video's length, loudness-normalised
+and muxed (:mod:`.library_soundtrack`); the result then has ``source: "library"``, ``song`` and the
+``candidates`` (the best and the next five) instead of chords.
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ from transformers import AutoModel, Pipeline
 from ..base.defaults import AMT_REGRESSION_MODEL, CLIP_MODEL, MUSIC2EMO_MODEL
 from ..base.errors import InvalidInputError
 from ..hub import resolve_model
+from ..library import EmotionLibrary
 from ..media.video import VideoInfo, probe_video
 from ..soundtrack.outputs import output_files, removed_on_error, render_video_music, save_summary
 from ..video2music.feature_extraction_video2music import VideoFeatureExtractor, VideoFeatures
@@ -47,6 +54,7 @@ from ..vocabularies.chords import Key, normalize_chords, parse_key, parse_progre
 from ..vocabularies.chords.vocabulary import CHORD_VOCAB
 from ..vocabularies.emotion import VIDEO_EMOTIONS
 from .affective import affective_check, plot_affective_check
+from .library_soundtrack import match_library, open_library, write_library_soundtrack
 
 __all__ = ["VideoToMusicPipeline"]
 
@@ -99,6 +107,7 @@ class VideoToMusicPipeline(Pipeline):
         )
         self.emotion_model, self.emotion_options = emotion_model, dict(emotion_options or {})
         self._emotion_pipeline = None
+        self._libraries: dict[str, EmotionLibrary] = {}
 
     def emotion_pipeline(self):
         """The music-emotion-recognition pipeline of the affective check (loaded once)."""
@@ -113,12 +122,30 @@ class VideoToMusicPipeline(Pipeline):
             )
         return self._emotion_pipeline
 
-    def _sanitize_parameters(self, max_seconds=None, **kwargs):
+    def _sanitize_parameters(self, max_seconds=None, library=None, **kwargs):
         preprocess = {} if max_seconds is None else {"max_seconds": max_seconds}
         forward = {name: kwargs.pop(name) for name in _GENERATION_OPTIONS if name in kwargs}
         postprocess = {name: kwargs.pop(name) for name in _OUTPUT_OPTIONS if name in kwargs}
+        if library is not None:  # music from the user's library instead of generated music
+            given = [name for name in (*forward, *kwargs) if name != "audio_format"]
+            if given or postprocess.get("check_emotion"):
+                raise InvalidInputError(
+                    f"{', '.join(given) or 'check_emotion'} do(es) not apply to a soundtrack from a library. "
+                    "Accepted with library=: output, keep_original_audio, original_audio_db, plot, audio_format, "
+                    "max_seconds"
+                )
+            forward = {"library": library}
         postprocess["render_options"] = kwargs  # checked by render_video_music
         return preprocess, forward, postprocess
+
+    def library(self, library) -> EmotionLibrary:
+        """The :class:`~modeling.library.EmotionLibrary` of ``library`` (a path is loaded once per pipeline)."""
+        if isinstance(library, EmotionLibrary):
+            return library
+        key = str(Path(library).resolve())
+        if key not in self._libraries:
+            self._libraries[key] = open_library(library)
+        return self._libraries[key]
 
     def __call__(self, video: str | Path | VideoInfo, **kwargs) -> dict[str, Any]:
         """Score ``video`` (a path, or what :func:`~modeling.media.video.probe_video` read of it: the file is
@@ -143,8 +170,14 @@ class VideoToMusicPipeline(Pipeline):
         top_k: int | None = None,
         top_p: float | None = None,
         align_to_scenes: bool = False,
+        library=None,
     ) -> dict[str, Any]:
         features: VideoFeatures = model_inputs["features"]
+        if library is not None:  # the songs of the library whose emotion follows the video's
+            start, library = time.perf_counter(), self.library(library)
+            matches = match_library(features, library)
+            timings = {**model_inputs["timings"], "matching": _since(start)}
+            return {**model_inputs, "library": library, "matches": matches, "timings": timings}
         key = parse_key(key)
         chords = parse_progression(primer)
         if not chords:
@@ -192,6 +225,15 @@ class VideoToMusicPipeline(Pipeline):
             Path(output) if output is not None else Path(video).with_name(f"{Path(video).stem}_music.mp4")
         )
         audio_format = (render_options or {}).get("audio_format", ".flac")
+        if "matches" in model_outputs:
+            start = time.perf_counter()
+            result = write_library_soundtrack(
+                model_outputs["features"], model_outputs["library"], model_outputs["matches"], output,
+                keep_original_audio=keep_original_audio, original_audio_db=original_audio_db, plot=plot,
+                audio_format=audio_format,
+            )  # fmt: skip
+            result["timings"] = {**model_outputs["timings"], "soundtrack": _since(start)}
+            return result
         with removed_on_error(output_files(output, audio_format)):  # a failure leaves no half of a result
             return self._write(
                 model_outputs,

@@ -6,7 +6,9 @@
 Models come from the flags, else the environment (``EMOTUNE_AMT_MODEL``, ``EMOTUNE_REGRESSION_MODEL``,
 ``EMOTUNE_CLIP_MODEL``, ``EMOTUNE_MODEL``, ``EMOTUNE_AUDIO_ENCODER`` and ``EMOTUNE_CHORD_BACKEND`` for the
 affective check,
-``EMOTUNE_MAX_VIDEO_SECONDS``), else emotune's published defaults.
+``EMOTUNE_MAX_VIDEO_SECONDS``), else emotune's published defaults. With ``--library LIBRARY``
+(``EMOTUNE_LIBRARY``: an emotion library written by ``emotune predict --output``) the page also scores a
+video with the song of the library whose emotion follows the video's (api ``score_from_library``).
 """
 
 from __future__ import annotations
@@ -44,6 +46,11 @@ SETTINGS = (
     Setting(
         "chord_backend", "EMOTUNE_CHORD_BACKEND", "chord recogniser of the affective check: btc or dsp", "btc"
     ),
+    Setting(
+        "library",
+        "EMOTUNE_LIBRARY",
+        "an emotion library (emotune predict --output): music from your recordings",
+    ),
 )
 """The Space's settings: a flag, else the environment variable, else the default."""
 
@@ -72,6 +79,7 @@ def build_app(**given):
 
     from modeling.base.errors import InvalidVideoError, WeightsDownloadError, WeightsNotFoundError
     from modeling.media.video import probe_video
+    from modeling.pipelines.library_soundtrack import open_library
     from modeling.vocabularies.chords import KEYS
     from modeling.weights import resolve_or_fetch
 
@@ -101,8 +109,10 @@ def build_app(**given):
         progress=False,
     )
 
-    @user_errors
-    def score(video, primer, key, seed, temperature, align, keep_audio, check, progress=gr.Progress()):  # noqa: B008
+    library = open_library(settings["library"]) if settings["library"] else None  # a bad one stops start-up
+
+    def checked(video):
+        """The upload's probe (the only one: it travels with the call), within the Space's limits."""
         if not video:
             raise gr.Error("Upload a video first.")
         info = probe_video(video)
@@ -111,6 +121,11 @@ def build_app(**given):
                 f"The video is {info.duration:.0f} s long; this Space accepts up to {max_seconds:.0f} s. "
                 "Accepted: a shorter video (or run emotune score-video locally)"
             )
+        return info
+
+    @user_errors
+    def score(video, primer, key, seed, temperature, align, keep_audio, check, progress=gr.Progress()):  # noqa: B008
+        info = checked(video)
         progress(0.1, desc="video features, chords, arrangement, rendering")
         result = v2m(
             info, primer=primer, key=key, output=request_folder() / "scored.mp4",
@@ -133,6 +148,22 @@ def build_app(**given):
             result["video"], result["midi"], result["audio"], result["plot"], result.get("affective_plot"),
             "\n\n".join(lines),
         )  # fmt: skip
+
+    @user_errors
+    def from_library(video, keep_audio, progress=gr.Progress()):  # noqa: B008
+        info = checked(video)
+        progress(0.1, desc="video emotion, matching the library, cutting the excerpt")
+        result = v2m(info, library=library, output=request_folder() / "scored.mp4", keep_original_audio=keep_audio,
+                     plot=True)  # fmt: skip
+        progress(0.95, desc="done")
+        song = result["song"]
+        lines = [f"**{Path(song['path']).name}** from {song['offset']} s (distance {song['score']:.2f})", "",
+                 "| rank | song | start | distance |", "|---|---|---|---|"]  # fmt: skip
+        lines += [
+            f"| {m['rank']} | {Path(m['path']).name} | {m['offset']} s | {m['score']:.2f} |"
+            for m in result["candidates"]
+        ]
+        return result["video"], result["audio"], result["plot"], "\n".join(lines)
 
     with gr.Blocks(title="Video2Music · emotune") as demo:
         gr.Markdown(
@@ -166,6 +197,14 @@ def build_app(**given):
             score, inputs=[video, primer, key, seed, temperature, align, keep_audio, check],
             outputs=[scored, midi, audio, timeline, affect, summary], api_name="score",
         )  # fmt: skip
+        if library is not None:
+            with gr.Row():
+                gr.Markdown(f"**Your library**: {library.summary()['songs']} songs ({library.source}).")
+                library_button = gr.Button("Music from my library", variant="secondary")
+            library_button.click(
+                from_library, inputs=[video, keep_audio], outputs=[scored, audio, timeline, summary],
+                api_name="score_from_library",
+            )  # fmt: skip
     demo.queue(default_concurrency_limit=1)
     return demo
 

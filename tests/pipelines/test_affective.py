@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from modeling.base.errors import InvalidInputError
-from modeling.pipelines.affective import affective_check, plot_affective_check, video_va
+from modeling.pipelines.affective import affective_check, plot_affective_check
 from modeling.vocabularies.emotion import VIDEO_EMOTIONS, quadrant
-from modeling.vocabularies.emotion.video import VIDEO_EMOTION_VA
+from modeling.vocabularies.emotion.video import VIDEO_EMOTION_VA, video_va
 
 
 def one_hot(emotion: str, seconds: int) -> np.ndarray:

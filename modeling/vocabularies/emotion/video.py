@@ -9,9 +9,18 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
+from ...base.errors import InvalidInputError
 from .scales import bipolar_to_nine
 
-__all__ = ["VIDEO_EMOTIONS", "VIDEO_EMOTION_ANGLES", "VIDEO_EMOTION_VA", "VIDEO_EMOTION_VA_RADIUS"]
+__all__ = [
+    "VIDEO_EMOTIONS",
+    "VIDEO_EMOTION_ANGLES",
+    "VIDEO_EMOTION_VA",
+    "VIDEO_EMOTION_VA_RADIUS",
+    "video_va",
+]
 
 VIDEO_EMOTIONS: tuple[str, ...] = ("exciting", "fearful", "tense", "sad", "relaxing", "neutral")
 """The zero-shot prompts, verbatim (CLIP text inputs, no template), in feature order."""
@@ -47,3 +56,18 @@ VIDEO_EMOTION_VA: dict[str, tuple[float, float]] = {
 }
 """The fixed map from the six video emotions to (valence, arousal) on the 1-9 scale, used by the
 affective check: a second's VA is its emotion probabilities times these points."""
+
+
+def video_va(emotion_probs: np.ndarray) -> np.ndarray:
+    """Per-second emotion probabilities ``(T, 6)`` -> per-second (valence, arousal) ``(T, 2)`` on 1-9."""
+    probs = np.asarray(emotion_probs, dtype=np.float64)
+    if probs.ndim != 2 or probs.shape[1] != len(VIDEO_EMOTIONS) or probs.shape[0] == 0:
+        raise InvalidInputError(
+            f"emotion_probs must have shape (seconds, {len(VIDEO_EMOTIONS)}) with at least one second, got "
+            f"{probs.shape}. Accepted: one row of probabilities over {', '.join(VIDEO_EMOTIONS)} per second"
+        )
+    if not np.isfinite(probs).all() or (probs < 0).any():
+        raise InvalidInputError("emotion_probs must be finite and non-negative. Accepted: probabilities")
+    weights = probs / np.clip(probs.sum(axis=1, keepdims=True), 1e-12, None)
+    points = np.array([VIDEO_EMOTION_VA[emotion] for emotion in VIDEO_EMOTIONS])
+    return weights @ points
