@@ -53,6 +53,12 @@ the plain constant-Q chroma), each with the key ``method`` s of :func:`modeling.
 Essentia: ``ChordsDetection`` on HPCP frames (``Windowing`` → ``Spectrum`` → ``SpectralPeaks`` → ``HPCP``, the
 parameters of Essentia's own tonal extractor) and ``KeyExtractor`` on the audio.
 
+A last table repeats the unit check the older figures came from: random major/minor triads synthesized by the
+project (``modeling.synth.render_progression``), majmin per backend.
+
+Pieces are rendered one MIDI channel per part, each note cut where the next note of the same pitch starts, with
+an all-sound-off at the excerpt's end (FluidSynth renders until every voice is silent).
+
 **Split.** The selected piece ids are split into a development part and a held-out part by a seeded shuffle
 within each source (half each, the odd one to held-out), written to ``benchmarks/real_music_split.json``
 (``--write-split``; a run checks the selection against it). Every setting of the dsp backend was tuned on the
@@ -417,12 +423,31 @@ def piece_midi(piece: Piece, program: int):
         parts[len(parts) + 1000] = [pretty_midi.Note(velocity=64, pitch=int(p), start=s, end=e) for s, e, p in piece.accompaniment]  # fmt: skip
     for notes in parts.values():
         instrument = pretty_midi.Instrument(program=program)
-        instrument.notes = [n for n in notes if n.end > n.start]
+        instrument.notes = _without_overlaps(notes)
         midi.instruments.append(instrument)
     for instrument in midi.instruments:  # every non-drum instrument takes the sound
         if not instrument.is_drum:
             instrument.program = program
+        # all sound off, all notes off at the end: FluidSynth renders until every voice is silent
+        instrument.control_changes += [pretty_midi.ControlChange(n, 0, piece.duration) for n in (120, 123)]
     return midi
+
+
+def _without_overlaps(notes: list) -> list:
+    """The notes, each cut where the next note of the same pitch starts (one channel cannot hold two: a
+    note-off would end both, and a sustained sound such as the strings would ring on to the end of the
+    render; FluidSynth renders until every voice is silent), empty notes dropped."""
+    by_pitch: dict[int, list] = defaultdict(list)
+    for note in sorted(notes, key=lambda n: (n.start, n.end)):
+        by_pitch[note.pitch].append(note)
+    kept = []
+    for same in by_pitch.values():
+        for note, following in zip(same, [*same[1:], None], strict=True):
+            if following is not None:
+                note.end = min(note.end, following.start)
+            if note.end - note.start > 1e-4:
+                kept.append(note)
+    return sorted(kept, key=lambda n: (n.start, n.pitch))
 
 
 def _render_midi(midi, output: Path, duration: float) -> None:
@@ -672,6 +697,26 @@ def tables(records: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def synthesized_triads(backends, seeds: int = 20, seconds: float = 2.0) -> str:
+    """The unit check the other figures came from: random major/minor triads synthesized by the project
+    (``modeling.synth.render_progression``, 12 chords of ``seconds`` each per seed), majmin per backend."""
+    from modeling.chords.vocabulary import PITCH_CLASSES
+    from modeling.synth import render_progression
+
+    lines = ["| backend | synthesized triads majmin |", "|---|---|"]
+    progressions = []
+    for seed in range(seeds):
+        rng = np.random.default_rng(seed)
+        roots, qualities = rng.integers(0, 12, 12), rng.choice(["maj", "min"], 12)
+        labels = [f"{PITCH_CLASSES[r]}:{q}" for r, q in zip(roots, qualities, strict=True)]
+        reference = [(i * seconds, (i + 1) * seconds, label) for i, label in enumerate(labels)]
+        progressions.append((reference, render_progression(labels, seconds, SAMPLING_RATE)))
+    for backend in backends:
+        scores = [chord_scores(reference, backend.chords(wave))["majmin"] for reference, wave in progressions]
+        lines.append(f"| {backend.name} | {sum(c for c, _ in scores) / sum(t for _, t in scores):.3f} |")
+    return "\n".join(lines)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -721,6 +766,8 @@ def main(argv=None) -> int:
     records = evaluate(pieces, sounds, backends, args.cache_dir, log=lambda line: None)
     print()
     print(tables(records))
+    print()
+    print(synthesized_triads(backends))
     if args.json:
         args.json.write_text(json.dumps(records))
     audio_minutes = sum(p.duration for p in pieces) * len(sounds) / 60
