@@ -18,6 +18,12 @@ durations correlated with the same Aarden-Essen profiles in numpy (music21's alg
 MIDI quantisation); it agrees with the default on unambiguous progressions and is measured against
 it in ``benchmarks/mer_pipeline.py``.
 
+``method="degrees"`` reads the chords as chords instead of as notes: each of the 24 keys scores the
+duration-weighted sum of the diatonic triads it explains (:data:`DEGREE_WEIGHTS`: the tonic triad 1, the
+dominant 0.8, the submediant and mediant 0.5, ...; major and minor triads by their third, sevenths
+counted as their triads), and the best-scoring key wins. Its weights were chosen on the development part
+of ``benchmarks/real_music.py`` (FluidSynth renders of real scores); it is an option, not the default.
+
 Music2Emo's released inference code reads the mode from the key string incorrectly (it always ends
 up major); its training data used the detected mode. emotune uses the detected mode.
 """
@@ -33,9 +39,16 @@ from ..base.errors import InvalidInputError
 from ..vocabularies.chords.labels import Key, parse_chord, parse_key
 from ..vocabularies.chords.timed import TimedChord
 
-__all__ = ["FALLBACK_KEY", "KEY_METHODS", "chord_pitch_intervals", "chords_midi_bytes", "detect_key"]
+__all__ = [
+    "DEGREE_WEIGHTS",
+    "FALLBACK_KEY",
+    "KEY_METHODS",
+    "chord_pitch_intervals",
+    "chords_midi_bytes",
+    "detect_key",
+]
 
-KEY_METHODS = ("music21", "profiles")
+KEY_METHODS = ("music21", "profiles", "degrees")
 FALLBACK_KEY = Key(0, "major")
 """The key used when the chords give nothing to analyse (the original's "C major")."""
 
@@ -134,10 +147,41 @@ def _profile_key(notes: list[tuple[float, float, int]]) -> Key:
     return best
 
 
+DEGREE_WEIGHTS: dict[str, dict[tuple[int, str], float]] = {
+    "major": {(0, "maj"): 1.0, (7, "maj"): 0.8, (5, "maj"): 0.4, (9, "min"): 0.5, (2, "min"): 0.4, (4, "min"): 0.3},
+    "minor": {(0, "min"): 1.0, (7, "maj"): 0.8, (5, "min"): 0.4, (8, "maj"): 0.5, (3, "maj"): 0.5, (10, "maj"): 0.4,
+              (7, "min"): 0.3},
+}  # fmt: skip
+"""``method="degrees"``: mode -> (semitones from the tonic to the chord's root, triad) -> weight."""
+
+
+def _degree_key(chords: Sequence[TimedChord]) -> Key:
+    durations = {"maj": np.zeros(12), "min": np.zeros(12)}  # triad -> seconds per root
+    for timed in chords:
+        chord = parse_chord(timed.label)
+        if chord.root is None:
+            continue
+        intervals = {(pitch - chord.root) % 12 for pitch in chord.pitch_classes}
+        triad = "maj" if 4 in intervals else "min" if 3 in intervals else None  # sus chords name no mode
+        if triad is not None:
+            durations[triad][chord.root] += timed.duration
+    if not any(values.sum() > 0 for values in durations.values()):
+        return FALLBACK_KEY
+    best, best_score = FALLBACK_KEY, -np.inf
+    for mode, weights in DEGREE_WEIGHTS.items():
+        for tonic in range(12):
+            score = sum(w * durations[triad][(tonic + step) % 12] for (step, triad), w in weights.items())
+            if score > best_score + 1e-12:
+                best, best_score = Key(tonic, mode), score
+    return best
+
+
 def detect_key(chords: Sequence[TimedChord], method: str = "music21") -> Key:
-    """The key of a recognised chord sequence (see the module docstring for the two methods)."""
+    """The key of a recognised chord sequence (see the module docstring for the three methods)."""
     if method not in KEY_METHODS:
         raise InvalidInputError(f"Unknown key method {method!r}. Accepted: {', '.join(KEY_METHODS)}")
+    if method == "degrees":
+        return _degree_key(chords)
     notes = chord_pitch_intervals(chords)
     if len({pitch for _, _, pitch in notes}) == 0:
         return FALLBACK_KEY
