@@ -54,7 +54,7 @@ Essentia: ``ChordsDetection`` on HPCP frames (``Windowing`` → ``Spectrum`` →
 parameters of Essentia's own tonal extractor) and ``KeyExtractor`` on the audio.
 
 A last table repeats the unit check the older figures came from: random major/minor triads synthesized by the
-project (``dataset_scripts.synthetic_audio.render_progression``), majmin per backend.
+project (``dataset_scripts.synthetic.audio.render_progression``), majmin per backend.
 
 Pieces are rendered one MIDI channel per part, each note cut where the next note of the same pitch starts, with
 an all-sound-off at the excerpt's end (FluidSynth renders until every voice is silent).
@@ -561,7 +561,7 @@ def make_backends(include_essentia: bool = True) -> tuple[list, list[str]]:
     backends.append(DSPBackend("dsp new (default)", KEY_METHODS))
     try:
         from modeling.base.defaults import BTC_CHORD_MODEL
-        from modeling.weights import resolve_model
+        from modeling.hub import resolve_model
 
         resolve_model(BTC_CHORD_MODEL)
         skipped.append("btc: weights resolve, but this benchmark does not run it yet")
@@ -699,7 +699,7 @@ def tables(records: list[dict]) -> str:
 
 def synthesized_triads(backends, seeds: int = 20, seconds: float = 2.0) -> str:
     """The unit check the other figures came from: random major/minor triads synthesized by the project
-    (``dataset_scripts.synthetic_audio.render_progression``, 12 chords of ``seconds`` each per seed), majmin per backend."""
+    (``dataset_scripts.synthetic.audio.render_progression``, 12 chords of ``seconds`` each per seed), majmin per backend."""
     from dataset_scripts.synthetic.audio import render_progression
     from modeling.vocabularies.chords.vocabulary import PITCH_CLASSES
 
