@@ -20,34 +20,18 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
+from .base import errors as _errors
 from .base.after_import import after_import
+from .base.errors import *  # noqa: F403  (the error family: cheap, imported at once)
 from .base.version import __version__
 
 if TYPE_CHECKING:
-    from .base.errors import *  # noqa: F403
     from .btc import BTCConfig, BTCModel
     from .music2emo import Music2EmoConfig, Music2EmoModel
     from .music2emo_dynamic import Music2EmoDynamicConfig, Music2EmoDynamicModel
     from .pipelines import MusicEmotionRecognitionPipeline, VideoToMusicPipeline
     from .video2music import AMTConfig, AMTModel, AMTRegressionConfig, AMTRegressionModel
 
-_ERRORS = (
-    "AudioDecodingError",
-    "CheckpointError",
-    "ChordLabelError",
-    "DatasetBuildError",
-    "DecoderStoppedError",
-    "EmotuneError",
-    "InvalidAudioError",
-    "InvalidInputError",
-    "InvalidKeyError",
-    "InvalidVideoError",
-    "LibraryError",
-    "MissingDependencyError",
-    "UnsupportedModelError",
-    "WeightsDownloadError",
-    "WeightsNotFoundError",
-)
 
 _EXPORTS = {
     **dict.fromkeys(("Music2EmoConfig", "Music2EmoModel"), "music2emo"),
@@ -55,7 +39,6 @@ _EXPORTS = {
     **dict.fromkeys(("AMTConfig", "AMTModel", "AMTRegressionConfig", "AMTRegressionModel"), "video2music"),
     **dict.fromkeys(("BTCConfig", "BTCModel"), "btc"),
     **dict.fromkeys(("MusicEmotionRecognitionPipeline", "VideoToMusicPipeline"), "pipelines"),
-    **dict.fromkeys(_ERRORS, "base.errors"),
 }
 """Exported name -> the module (relative to this package) that defines it."""
 
@@ -72,7 +55,7 @@ __all__ = [
     "Music2EmoModel",
     "MusicEmotionRecognitionPipeline",
     "VideoToMusicPipeline",
-    *_ERRORS,
+    *_errors.__all__,
     "__version__",
 ]
 

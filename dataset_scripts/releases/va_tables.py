@@ -209,6 +209,16 @@ def _convert(steps: list[tuple[str, str, float]], scale: Scale) -> tuple[list[fl
     return valence, arousal
 
 
+def read_file_names(table: Path | None, id_column: str, file_column: str) -> dict[str, str]:
+    """Song id -> audio file name, from a release's metadata table (``{}`` when the release has none)."""
+    if table is None:
+        return {}
+    return {
+        line.fields[id_column]: line.fields[file_column]
+        for line in read_table(table, required=[id_column, file_column], unique=id_column)
+    }
+
+
 def collect_va_source(
     source: str,
     raw_dir: Path,
@@ -218,13 +228,14 @@ def collect_va_source(
     scale: Scale,
     layout: str,
     audio_dirs: tuple[str, ...],
-    audio_names: Callable[[str], list[str]],
+    file_names: Mapping[str, str] | None = None,
     dynamic: Mapping[str, Dynamic] | None = None,
     dynamic_problems: Mapping[str, str] | None = None,
     listed_elsewhere: Mapping[str, str] | None = None,
 ) -> SourceBuild:
     """The rows of a valence-arousal source: one candidate per song id named anywhere in the
-    release, split from the paper's split files, audio looked up under ``audio_dirs``.
+    release, split from the paper's split files, audio looked up under ``audio_dirs`` (the file a
+    metadata table names for the song in ``file_names``, else ``<id>.mp3``).
 
     ``listed_elsewhere`` maps ids found in other files (metadata, per-time-step tables) to where
     they were found: a song with no song-level annotation is skipped with that explanation.
@@ -249,7 +260,7 @@ def collect_va_source(
         if song in dynamic_problems:  # the message names its file
             skips.append(Skip(source, song, UNPARSEABLE_ANNOTATION, dynamic_problems[song]))
             continue
-        names = audio_names(song)
+        names = list(dict.fromkeys(filter(None, ((file_names or {}).get(song), f"{song}.mp3"))))
         candidates.append(
             Candidate(
                 id=song,

@@ -88,7 +88,6 @@ def collect(raw_dir: Path, options: BuildOptions) -> SourceBuild:
         scale=NINE,
         layout=layout,
         audio_dirs=_AUDIO_DIRS,
-        audio_names=lambda song: [f"{song}.mp3"],
         dynamic=dynamic,
         dynamic_problems=dynamic_problems,
     )

@@ -24,9 +24,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..build_types import BuildOptions
-from ..releases.raw_tables import locate, locate_optional, read_table
+from ..releases.raw_tables import locate, locate_optional
 from ..releases.records import SourceBuild, SourceInfo
-from ..releases.va_tables import MUSIC2EMO_COLUMNS, NINE, collect_va_source, read_static, read_wide_dynamic
+from ..releases.va_tables import (
+    MUSIC2EMO_COLUMNS,
+    NINE,
+    collect_va_source,
+    read_file_names,
+    read_static,
+    read_wide_dynamic,
+)
 
 __all__ = ["INFO", "collect"]
 
@@ -65,11 +72,8 @@ def collect(raw_dir: Path, options: BuildOptions) -> SourceBuild:
     else:
         layout = "Music2Emo preprocessed layout"
         static = read_static(path, "song_id", MUSIC2EMO_COLUMNS)
-    file_names: dict[str, str] = {}
     songs_info = locate_optional(raw_dir, _SONGS_INFO)
-    if songs_info is not None:
-        for line in read_table(songs_info, required=["song_id", "file_name"], unique="song_id"):
-            file_names[line.fields["song_id"]] = line.fields["file_name"]
+    file_names = read_file_names(songs_info, "song_id", "file_name")
     return collect_va_source(
         SOURCE,
         raw_dir,
@@ -78,7 +82,7 @@ def collect(raw_dir: Path, options: BuildOptions) -> SourceBuild:
         scale=NINE,
         layout=layout,
         audio_dirs=_AUDIO_DIRS,
-        audio_names=lambda song: list(dict.fromkeys(filter(None, (file_names.get(song), f"{song}.mp3")))),
+        file_names=file_names,
         dynamic=dynamic,
         dynamic_problems=dynamic_problems,
         listed_elsewhere=dict.fromkeys(file_names, songs_info.name if songs_info else ""),

@@ -26,7 +26,7 @@ from pathlib import Path
 from modeling.vocabularies.emotion import SCALE_MAX, SCALE_MIN
 
 from ..build_types import BuildOptions
-from ..releases.raw_tables import locate, locate_optional, read_table
+from ..releases.raw_tables import locate, locate_optional
 from ..releases.records import SourceBuild, SourceInfo
 from ..releases.va_tables import (
     MUSIC2EMO_COLUMNS,
@@ -34,6 +34,7 @@ from ..releases.va_tables import (
     Scale,
     StaticRow,
     collect_va_source,
+    read_file_names,
     read_long_dynamic,
     read_static,
 )
@@ -95,12 +96,9 @@ def collect(raw_dir: Path, options: BuildOptions) -> SourceBuild:
             arousal_column="Arousal(mean)",
             scale=UNIT,
         )
-    file_names: dict[str, str] = {}
     metadata = locate_optional(root, _METADATA)
-    if metadata is not None:
-        for line in read_table(metadata, required=["musicId", "fileName"], unique="musicId"):
-            file_names[line.fields["musicId"]] = line.fields["fileName"]
-        elsewhere.update(dict.fromkeys(file_names, metadata.name))
+    file_names = read_file_names(metadata, "musicId", "fileName")
+    elsewhere.update(dict.fromkeys(file_names, metadata.name if metadata else ""))
     return collect_va_source(
         SOURCE,
         root,
@@ -109,7 +107,7 @@ def collect(raw_dir: Path, options: BuildOptions) -> SourceBuild:
         scale=scale,
         layout=layout,
         audio_dirs=_AUDIO_DIRS,
-        audio_names=lambda song: list(dict.fromkeys(filter(None, (file_names.get(song), f"{song}.mp3")))),
+        file_names=file_names,
         dynamic=dynamic,
         dynamic_problems=dynamic_problems,
         listed_elsewhere=elsewhere,

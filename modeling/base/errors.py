@@ -16,6 +16,7 @@ __all__ = [
     "CheckpointError",
     "ChordLabelError",
     "DatasetBuildError",
+    "DecoderStoppedError",
     "EmotuneError",
     "InvalidAudioError",
     "InvalidInputError",
