@@ -1,6 +1,6 @@
 """What the time-resolved curve costs on top of the MERT encoder, and the pipeline's peak memory with it.
 
-    python benchmarks/dynamic_mer.py [--minutes 1 20] [--rounds 3] [--device cpu] [--threads N]
+    python benchmarks/dynamic_mer.py [--minutes 1 20] [--rounds 3] [--device cpu] [--threads N] [--quick]
 
 MERT has MERT-v1-95M's architecture with random weights (``save_random_mert(..., "95m")``: the real weights
 cannot be downloaded here, the compute is the same); the dynamic model has the default
@@ -17,6 +17,7 @@ The audio is a synthesized chord progression. Each length runs in a fresh proces
   ``dynamic_model``, each in a fresh process, its peak RSS.
 
 About 25 minutes on a 2-core CPU at the defaults; run it on a quiet machine (``uptime`` load below 1).
+``--quick`` checks the script (about a minute on 2 cores; its figures mean nothing): 15 s of audio, one round.
 """
 
 from __future__ import annotations
@@ -149,7 +150,10 @@ def main() -> None:
     parser.add_argument("--work", help=argparse.SUPPRESS)
     parser.add_argument("--task", choices=["time", "memory", "memory-dynamic"], help=argparse.SUPPRESS)
     parser.add_argument("--one", type=float, help=argparse.SUPPRESS)
+    parser.add_argument("--quick", action="store_true", help="check the script: 15 s of audio, one round")
     args = parser.parse_args()
+    if args.quick:
+        args.minutes, args.rounds = [0.25], 1
     if args.threads:
         os.environ["OMP_NUM_THREADS"] = str(args.threads)
         import torch

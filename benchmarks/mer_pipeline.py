@@ -2,7 +2,7 @@
 
     python benchmarks/mer_pipeline.py [--minutes 1 5] [--rss-minutes 1 10] [--rounds 2] [--audio auto|FILE|synth]
         [--encoder-size 95m|tiny] [--chord-backend btc|dsp] [--key-method music21|profiles] [--threads N]
-        [--skip-encoder]
+        [--skip-encoder] [--skip-configs] [--no-busy] [--quick]
 
 The encoder has MERT-v1-95M's architecture with random weights (``save_random_mert``; the real weights cannot
 be downloaded here, the compute is the same), the Music2Emo model reads its 1536 values, the BTC chord model
@@ -11,7 +11,7 @@ freely licensed recording when one is installed (``--audio auto``: Debian's ``si
 McCracken, CC BY-SA 3.0; ``apt-get install singularity-music``), looped to each length, else a synthesized
 chord progression.
 
-Prints four tables:
+Prints five tables:
 
 1. **Encoder**: seconds per audio minute with all of MERT's layers and with only those Music2Emo pools (and
    whether their embeddings are equal bit for bit), and ``dynamic-int8`` (speed, and its drift: embedding
@@ -33,9 +33,18 @@ Prints four tables:
      takes the cores only when the encoder leaves them idle.
 
 4. **Memory**: peak RSS of the default configuration at each of ``--rss-minutes``.
+5. **Threads**: the default configuration end to end (the longest of ``--minutes``, fresh processes,
+   alternating rounds) with torch's default thread counts everywhere (``EMOTUNE_THREAD_POLICY=off``: the
+   behaviour before the thread policy, the chord thread beside the encoder with torch's full count) and
+   with the policy (:func:`modeling.base.devices.thread_budget`: the encoder at torch's count, the chord
+   thread at one), on the machine as it is and beside a **busy neighbour** (a process spinning on the last
+   CPU, started and stopped by this script: ``benchmarks/busy_neighbour.py``): encoder and total seconds
+   per audio minute, and whether the results are identical.
 
-Run it on a quiet machine (load average below 1); ``--threads`` sets torch's intra-op threads (default: as
-torch chooses, one per core).
+Run it on a quiet machine (load average below 1); ``--threads`` sets torch's intra-op threads as a user would
+(default: as torch chooses, one per core; the policy then keeps out). ``--skip-configs`` leaves out tables
+2-4. ``--quick`` (under a minute on 2 cores, to check the script, not for figures): the tiny encoder, dsp
+chords, profile key, 15 s of audio, one round, table 5 only.
 """
 
 from __future__ import annotations
@@ -49,7 +58,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import nullcontext
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from busy_neighbour import busy_neighbour
+
+from modeling.base.devices import THREAD_POLICY_VARIABLE
 
 STAGES = ("decode", "encoder", "chords", "key", "head")
 RECORDINGS = ("/usr/share/games/singularity/music", "/usr/share/hyperrogue/music")
@@ -150,11 +166,13 @@ def run_one(args) -> dict:
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}  # fmt: skip
 
 
-def in_a_process(args, config: str, minutes: float) -> dict:
+def in_a_process(args, config: str, minutes: float, policy: bool = True) -> dict:
+    """One configuration and length in a fresh process; ``policy=False``: ``EMOTUNE_THREAD_POLICY=off``."""
     command = [sys.executable, __file__, "--work", args.work, "--one", str(minutes), "--config", config,
                "--chord-backend", args.chord_backend, "--key-method", args.key_method,
                *(["--threads", str(args.threads)] if args.threads else [])]  # fmt: skip
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    env = {**os.environ, **({} if policy else {THREAD_POLICY_VARIABLE: "off"})}
+    done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
     if done.returncode != 0:
         sys.exit(f"{config} ({minutes:g} min) failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -202,6 +220,77 @@ def encoder_table(args, work: Path) -> None:
           f"{abs(va8 - va)[-1, 0]:.4f}, arousal {np.abs(va8 - va)[:-1, 1].max():.4f} / {abs(va8 - va)[-1, 1]:.4f}")  # fmt: skip
 
 
+def configurations_tables(args) -> None:
+    """Tables 2 to 4: the configurations' stages, end to end, and the default's memory."""
+    runs: dict[tuple[str, float], dict] = {}
+    for _ in range(args.rounds):  # configurations alternate; each run a fresh process; the best round counts
+        for minutes in args.minutes:
+            for config in CONFIGS:
+                row = in_a_process(args, config, minutes)
+                if (config, minutes) not in runs or row["total"] < runs[config, minutes]["total"]:
+                    runs[config, minutes] = row
+    longest = args.minutes[-1]
+    print(
+        f"\n2. Stages: seconds per audio minute ({longest:g} min, {runs[BASELINE, longest]['threads']} threads)"
+    )
+    print(f"{'path':<24}" + "".join(f"{stage:>14}" for stage in STAGES) + f"{'total':>8}")
+    for config in (BASELINE, "sequential"):
+        row = runs[config, longest]
+        timings, total = row["timings"], sum(row["timings"].get(stage, 0.0) for stage in STAGES)
+        print(f"{config:<24}" + "".join(f"{timings.get(stage, 0.0) / longest:>7.2f} ({100 * timings.get(stage, 0.0) / total:>3.0f}%)"
+                                        for stage in STAGES) + f"{total / longest:>8.2f}")  # fmt: skip
+    print(
+        f"\n3. End to end: seconds per audio minute of `mer(path)` (best of {args.rounds} alternating rounds)"
+    )
+    print(f"{'configuration':<24}" + "".join(f"{f'{m:g} min':>10}" for m in args.minutes)
+          + f"{'speed-up':>10}  results as the path as it was")  # fmt: skip
+    for config in CONFIGS:
+        rows = [runs[config, minutes] for minutes in args.minutes]
+        same = all(runs[config, m]["result"] == runs[BASELINE, m]["result"] for m in args.minutes)
+        speed = runs[BASELINE, longest]["total"] / runs[config, longest]["total"]
+        print(f"{config:<24}" + "".join(f"{row['total'] / row['minutes']:>10.2f}" for row in rows)
+              + f"{speed:>9.2f}x  {'identical' if same else 'DIFFERENT'}")  # fmt: skip
+
+    print(f"\n4. Memory: peak RSS of the default configuration ({DEFAULT})")
+    peaks = {minutes: in_a_process(args, DEFAULT, minutes)["peak_rss_mb"] for minutes in args.rss_minutes}
+    for minutes, peak in peaks.items():
+        print(f"{minutes:>6g} min  {peak:>7.0f} MB")
+    first, last = args.rss_minutes[0], args.rss_minutes[-1]
+    print(f"peak RSS {last:g} min / {first:g} min: {peaks[last] / peaks[first]:.2f}")
+
+
+def threads_table(args) -> None:
+    """Table 5: the default configuration with torch's default thread counts and with the policy, on the
+    machine as it is and beside a busy neighbour (fresh processes, alternating rounds, the best counts)."""
+    minutes = args.minutes[-1]
+    columns = {"idle": nullcontext} if args.no_busy else {"idle": nullcontext, "busy": busy_neighbour}
+    best: dict[tuple[str, bool], dict] = {}
+    where: dict[str, str | None] = {}
+    for column, neighbour in columns.items():
+        with neighbour() as where[column]:
+            for _ in range(args.rounds):
+                for policy in (False, True):
+                    row = in_a_process(args, DEFAULT, minutes, policy=policy)
+                    if (column, policy) not in best or row["total"] < best[column, policy]["total"]:
+                        best[column, policy] = row
+    print(f"\n5. Threads: `mer(path)` in the default configuration, seconds per audio minute ({minutes:g} min, best "
+          f"of {args.rounds} alternating rounds); default = {THREAD_POLICY_VARIABLE}=off (torch's "
+          f"{best['idle', False]['threads']} threads everywhere), policy = the chord thread at one"
+          + (f"; busy = beside {where['busy']}" if "busy" in where else ""))  # fmt: skip
+    print(f"{'threads':<9}" + "".join(f"{f'{column} encoder':>15}{f'{column} total':>13}" for column in columns)
+          + "  results as the default's")  # fmt: skip
+    for policy in (False, True):
+        row = f"{'policy' if policy else 'default':<9}"
+        for column in columns:
+            run = best[column, policy]
+            row += f"{run['timings'].get('encoder', 0.0) / minutes:>15.2f}{run['total'] / minutes:>13.2f}"
+        same = all(best[column, policy]["result"] == best[column, False]["result"] for column in columns)
+        print(row + f"  {'identical' if same else 'DIFFERENT'}")
+    for column in columns:
+        speed = best[column, False]["total"] / best[column, True]["total"]
+        print(f"policy speed-up, {column}: {speed:.2f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -217,8 +306,13 @@ def main() -> None:
     parser.add_argument("--encoder-size", default="95m", choices=["95m", "tiny"])
     parser.add_argument("--chord-backend", default="btc", choices=["btc", "dsp"])
     parser.add_argument("--key-method", default="music21", choices=["music21", "profiles"])
-    parser.add_argument("--threads", type=int, help="torch intra-op threads (default: torch's)")
+    parser.add_argument("--threads", type=int, help="set torch's intra-op threads, as a user would")
     parser.add_argument("--skip-encoder", action="store_true", help="leave out table 1")
+    parser.add_argument("--skip-configs", action="store_true", help="leave out tables 2-4")
+    parser.add_argument("--no-busy", action="store_true", help="leave out table 5's busy-neighbour column")
+    parser.add_argument(
+        "--quick", action="store_true", help="check the script in under a minute: table 5, tiny"
+    )
     parser.add_argument("--work", help=argparse.SUPPRESS)
     parser.add_argument("--one", type=float, help=argparse.SUPPRESS)
     parser.add_argument("--config", help=argparse.SUPPRESS)
@@ -226,6 +320,14 @@ def main() -> None:
     if args.one is not None:
         print(json.dumps(run_one(args)))
         return
+    if args.quick:
+        args.minutes, args.rss_minutes, args.rounds, args.encoder_size = [0.25], [0.25], 1, "tiny"
+        args.chord_backend, args.key_method, args.skip_encoder, args.skip_configs = (
+            "dsp",
+            "profiles",
+            True,
+            True,
+        )
 
     import torch
 
@@ -238,7 +340,8 @@ def main() -> None:
         args.work = scratch
         work = Path(scratch)
         save_random_mert(work / "mert", args.encoder_size)
-        save_random_btc(work / "btc", "large")
+        if args.chord_backend == "btc":
+            save_random_btc(work / "btc", "large")
         torch.manual_seed(0)
         Music2EmoModel(
             Music2EmoConfig(
@@ -246,52 +349,19 @@ def main() -> None:
                 audio_encoder=str(work / "mert"),
             )
         ).save_pretrained(work / "music2emo")
-        for minutes in {*args.minutes, *args.rss_minutes, 0.25}:
+        for minutes in {*args.minutes, *args.rss_minutes}:
             make_audio(work / f"audio-{minutes:g}min.ogg", minutes, recording)
-        (work / "audio-0.25min.ogg").rename(work / "audio-warm-up.ogg")
+        make_audio(work / "audio-warm-up.ogg", 0.25, recording)
         print(f"MER pipeline on {Path(recording).name if recording else 'a synthesized progression'} (looped), MERT-v1 "
-              f"{args.encoder_size} / Music2Emo / BTC large with random weights, chords {args.chord_backend}, key "
+              f"{args.encoder_size} / Music2Emo{' / BTC large' if args.chord_backend == 'btc' else ''} with random "
+              f"weights, chords {args.chord_backend}, key "
               f"{args.key_method}, CPU, {os.cpu_count()} cores, load average {load_before:.2f} before")  # fmt: skip
         if not args.skip_encoder:
             encoder_table(args, work)
 
-        runs: dict[tuple[str, float], dict] = {}
-        for _ in range(
-            args.rounds
-        ):  # configurations alternate; each run a fresh process; the best round counts
-            for minutes in args.minutes:
-                for config in CONFIGS:
-                    row = in_a_process(args, config, minutes)
-                    if (config, minutes) not in runs or row["total"] < runs[config, minutes]["total"]:
-                        runs[config, minutes] = row
-        longest = args.minutes[-1]
-        print(
-            f"\n2. Stages: seconds per audio minute ({longest:g} min, {runs[BASELINE, longest]['threads']} threads)"
-        )
-        print(f"{'path':<24}" + "".join(f"{stage:>14}" for stage in STAGES) + f"{'total':>8}")
-        for config in (BASELINE, "sequential"):
-            row = runs[config, longest]
-            timings, total = row["timings"], sum(row["timings"].get(stage, 0.0) for stage in STAGES)
-            print(f"{config:<24}" + "".join(f"{timings.get(stage, 0.0) / longest:>7.2f} ({100 * timings.get(stage, 0.0) / total:>3.0f}%)"
-                                            for stage in STAGES) + f"{total / longest:>8.2f}")  # fmt: skip
-        print(
-            f"\n3. End to end: seconds per audio minute of `mer(path)` (best of {args.rounds} alternating rounds)"
-        )
-        print(f"{'configuration':<24}" + "".join(f"{f'{m:g} min':>10}" for m in args.minutes)
-              + f"{'speed-up':>10}  results as the path as it was")  # fmt: skip
-        for config in CONFIGS:
-            rows = [runs[config, minutes] for minutes in args.minutes]
-            same = all(runs[config, m]["result"] == runs[BASELINE, m]["result"] for m in args.minutes)
-            speed = runs[BASELINE, longest]["total"] / runs[config, longest]["total"]
-            print(f"{config:<24}" + "".join(f"{row['total'] / row['minutes']:>10.2f}" for row in rows)
-                  + f"{speed:>9.2f}x  {'identical' if same else 'DIFFERENT'}")  # fmt: skip
-
-        print(f"\n4. Memory: peak RSS of the default configuration ({DEFAULT})")
-        peaks = {minutes: in_a_process(args, DEFAULT, minutes)["peak_rss_mb"] for minutes in args.rss_minutes}
-        for minutes, peak in peaks.items():
-            print(f"{minutes:>6g} min  {peak:>7.0f} MB")
-        first, last = args.rss_minutes[0], args.rss_minutes[-1]
-        print(f"peak RSS {last:g} min / {first:g} min: {peaks[last] / peaks[first]:.2f}")
+        if not args.skip_configs:
+            configurations_tables(args)
+        threads_table(args)
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from ..base.devices import lower_thread_priority
+from ..base.devices import lower_thread_priority, stage_threads
 from ..base.errors import InvalidInputError
 from ..media.audio import AudioInput
 from ..music2emo.feature_extraction_music2emo import Music2EmoFeatures, SegmentCutter
@@ -183,7 +183,8 @@ class _Overlapped:
         def run() -> None:
             lower_thread_priority(self.extractor.background_nice)
             try:
-                body()
+                with stage_threads("background", device=self.extractor.encoder.device):  # one thread on a CPU
+                    body()
             except _Stop:
                 pass
             except BaseException as error:  # reaches the caller's thread, which raises it

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 import numpy as np
 
 from ..base.defaults import MERT_MODEL
-from ..base.devices import resolve_device_dtype
+from ..base.devices import resolve_device_dtype, stage_threads
 from ..base.errors import InvalidInputError, UnsupportedModelError
 from .configuration_music2emo import Music2EmoConfig
 from .mert import ENCODER_QUANTIZATIONS, load_mert, quantize_dynamic_int8, truncate_encoder
@@ -117,7 +117,12 @@ class MertEncoder:
         return hidden[1:]
 
     def embed(self, segments: Sequence[np.ndarray]) -> np.ndarray:
-        """``(num_segments, embedding_dim)`` float32 embeddings of mono segments at :attr:`sampling_rate`."""
+        """``(num_segments, embedding_dim)`` float32 embeddings of mono segments at :attr:`sampling_rate`
+        (on a CPU with the encoder's thread count, :func:`~modeling.base.devices.thread_budget`)."""
+        with stage_threads("encoder", device=self.device):
+            return self._embed(segments)
+
+    def _embed(self, segments: Sequence[np.ndarray]) -> np.ndarray:
         torch = self._torch
         output = np.zeros((len(segments), self.embedding_dim), dtype=np.float32)
         observed: dict[int, np.ndarray] = {}

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..base.defaults import MERT_MODEL
-from ..base.devices import lower_thread_priority
+from ..base.devices import lower_thread_priority, stage_threads
 from ..chord_recognition.backends import load_chord_recognizer
 from ..chord_recognition.key import detect_key
 from ..media.audio import AudioInput
@@ -167,7 +167,8 @@ class Music2EmoFeatureExtractor:
         overlap: decode once and find chords and key in a background thread while the encoder runs (default;
             the same features); ``False`` runs the stages one after another.
         background_nice: how much lower the background threads' scheduling priority is (their decoding and
-            chords then take the cores only when the encoder leaves them idle; 0 keeps it).
+            chords then take the cores only when the encoder leaves them idle; 0 keeps it). Beside a CPU
+            encoder they also run with one thread (:func:`~modeling.base.devices.thread_budget`).
     """
 
     progress: bool | None = None
@@ -252,7 +253,8 @@ class Music2EmoFeatureExtractor:
         def chords_and_key() -> None:
             lower_thread_priority(self.background_nice)
             try:
-                found["result"] = self.chords_and_key(chord_blocks, found.setdefault("timings", {}))
+                with stage_threads("background", device=self.encoder.device):  # the encoder keeps its cores
+                    found["result"] = self.chords_and_key(chord_blocks, found.setdefault("timings", {}))
             except BaseException as error:  # handed to the calling thread, which raises it
                 found["error"] = error
             finally:

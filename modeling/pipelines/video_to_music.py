@@ -14,8 +14,9 @@ The three steps of transformers' ``Pipeline``:
   scenes, motion; a progress bar over the frames);
 * ``_forward`` runs the models: the AMT generates one chord per second (in C major / A minor;
   windows, padding and sampling are :meth:`AMTModel.generate`'s, its settings the model's saved
-  ``generation_config`` with the call's overrides) and the bi-GRU predicts note density and loudness
-  (:meth:`AMTRegressionModel.predict`);
+  ``generation_config`` with the call's overrides; on a CPU with one torch thread unless the user chose
+  the count, :func:`~modeling.base.devices.thread_budget`) and the bi-GRU predicts note density and
+  loudness (:meth:`AMTRegressionModel.predict`);
 * ``postprocess`` arranges, renders with FluidSynth and muxes; optionally runs the affective check
   (the music-emotion-recognition pipeline on the rendered audio against the video's emotion); then
   writes the JSON summary (and figures). Each output file is written once; if any step fails, the
@@ -43,6 +44,7 @@ import torch
 from transformers import AutoModel, Pipeline
 
 from ..base.defaults import AMT_REGRESSION_MODEL, CLIP_MODEL, MUSIC2EMO_MODEL
+from ..base.devices import stage_threads
 from ..base.errors import InvalidInputError
 from ..hub import resolve_model
 from ..library import EmotionLibrary
@@ -196,7 +198,12 @@ class VideoToMusicPipeline(Pipeline):
                 max_repeat=None, logits_processor=[SceneAlignedLogitsProcessor([features.cut_seconds])]
             )
         start = time.perf_counter()
-        chord_ids = self.model.generate(rows, torch.tensor([key.mode_id]), primer_ids, seed=seed, **settings)
+        cached = getattr(self.model.generation_config, "use_cache", None) is not False
+        # one thread on a CPU: cached decoding reads weights (modeling.base.devices.thread_budget)
+        with stage_threads("cached-generation", device=self.device, batch_size=len(rows), cached=cached):
+            chord_ids = self.model.generate(
+                rows, torch.tensor([key.mode_id]), primer_ids, seed=seed, **settings
+            )
         timings = {**model_inputs["timings"], "chords": _since(start)}
         start = time.perf_counter()
         curves = self.regression_model.predict(rows)[0].float().cpu().numpy()
