@@ -120,27 +120,36 @@ def _hub_offline() -> bool:
 
 
 def _fetch_from_hub(repo_id: str, revision: str | None) -> Path:
-    """Fetch only the files the loader reads. A repo that holds safetensors is not asked for its ``.bin``."""
-    from huggingface_hub import HfApi, snapshot_download
+    """Fetch only the files the loader reads. A repo that holds safetensors is not asked for its ``.bin``.
+
+    The download records the revision's ref in the Hugging Face cache, and the offline path (or an
+    unreachable Hub) takes the cached snapshot of that ref as it is, whatever format of the weights it
+    holds: after one download (or ``emotune weights fetch mert``), ``HF_HUB_OFFLINE=1`` loads from disk."""
+    from huggingface_hub import HfApi, snapshot_download, try_to_load_from_cache
     from huggingface_hub.errors import (
         GatedRepoError,
         HfHubHTTPError,
-        LocalEntryNotFoundError,
         RepositoryNotFoundError,
         RevisionNotFoundError,
     )
+
+    from ..base.defaults import MERT_MODEL
 
     try:
         from httpx2 import TransportError
     except ImportError:  # huggingface_hub < 2 talks through httpx
         from httpx import TransportError
 
+    fetch = (
+        "`emotune weights fetch mert`, or run once with internet access"
+        if repo_id == MERT_MODEL
+        else "Run once with internet access"
+    )
     advice = (
-        f"Run once with internet access so {repo_id} is cached, or pass a local folder holding its "
+        f"{fetch[0].upper()}{fetch[1:]} so {repo_id} is cached, or pass a local folder holding its "
         f"{CONFIG_NAME}, {PREPROCESSOR_NAME} and weights"
     )
     reason = "the Hub is switched off (HF_HUB_OFFLINE)"
-    patterns = [CONFIG_NAME, PREPROCESSOR_NAME, *SAFETENSORS_PATTERNS, *BIN_PATTERNS]
     if not _hub_offline():
         try:
             info = HfApi().model_info(repo_id, revision=revision, timeout=HUB_TIMEOUT_S)
@@ -161,7 +170,8 @@ def _fetch_from_hub(repo_id: str, revision: str | None) -> Path:
                 *(SAFETENSORS_PATTERNS if has_safetensors else BIN_PATTERNS),
             ]
             try:
-                folder = Path(snapshot_download(repo_id, revision=info.sha, allow_patterns=patterns))
+                # by the revision's name, not info.sha: the ref is recorded for the offline loads to come
+                folder = Path(snapshot_download(repo_id, revision=revision, allow_patterns=patterns))
             except (TransportError, HfHubHTTPError, OSError) as error:
                 raise WeightsDownloadError(
                     f"Downloading {', '.join(patterns)} of {repo_id} failed ({type(error).__name__}: "
@@ -170,14 +180,10 @@ def _fetch_from_hub(repo_id: str, revision: str | None) -> Path:
                 ) from None
             _check_files(folder, repo_id)
             return folder
-    try:
-        folder = Path(
-            snapshot_download(repo_id, revision=revision, allow_patterns=patterns, local_files_only=True)
-        )
-    except (LocalEntryNotFoundError, OSError):
-        raise WeightsNotFoundError(
-            f"{repo_id} is not in the Hugging Face cache and {reason}. {advice}"
-        ) from None
+    cached = try_to_load_from_cache(repo_id, CONFIG_NAME, revision=revision)
+    if not isinstance(cached, str):
+        raise WeightsNotFoundError(f"{repo_id} is not in the Hugging Face cache and {reason}. {advice}")
+    folder = Path(cached).parent
     try:
         _check_files(folder, repo_id)
     except WeightsNotFoundError as error:
