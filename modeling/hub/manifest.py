@@ -150,7 +150,7 @@ class HubSource:
 
     def describe_files(self) -> str:
         """The files, as the README and messages name them: ``config.json, model.safetensors or pytorch_model.bin``."""
-        parts = [" or ".join(alternative[0] for alternative in group) for group in self.groups]
+        parts = [" or ".join(" + ".join(alternative) for alternative in group) for group in self.groups]
         if self.optional:
             parts.append(f"and if present {', '.join(self.optional)}")
         return ", ".join(parts)
