@@ -198,7 +198,9 @@ def storage_error(
 ) -> StorageError:
     """The one-line :class:`StorageError` for ``error`` raised while writing into ``folder`` (set by the
     environment variable ``setting``); ``full``: the disk is known to be full whatever ``error`` says."""
-    where = Path(error.filename) if error is not None and error.filename else Path(folder)
+    where = Path(folder)
+    if error is not None and isinstance(error.filename, str) and Path(error.filename).is_relative_to(folder):
+        where = Path(error.filename)  # the file being written (not, say, the source of a copy)
     reason = f"{error.strerror or error}" if error is not None else "No space left on device"
     if full or (error is not None and error.errno in _FULL):
         try:
@@ -236,6 +238,8 @@ def writable_home(
     except OSError as error:
         if not is_storage_error(error):
             raise
+        if isinstance(error.filename, str) and Path(error.filename).name.startswith(".write-test-"):
+            error = OSError(error.errno, error.strerror, str(home))  # the folder, not the probe's name
         raise storage_error(error, home, setting=setting, outcome=outcome) from None
     return home
 
