@@ -80,7 +80,7 @@ def _download(
             )
         except WeightsDownloadError as error:
             target.unlink()
-            failures.append(f"{error} (deleted)")
+            failures.append(f"{error}; that download was deleted")
     for url in urls:
         path = local_path(url)
         if path is not None:  # file://: the file is used where it is, never copied nor deleted
@@ -106,7 +106,7 @@ def _download(
             return _Obtained(path, url, True, verify_file(path, file, url, lfs=pointer))
         except WeightsDownloadError as error:
             path.unlink(missing_ok=True)
-            failures.append(f"{error} (deleted)")
+            failures.append(f"{error}; that download was deleted")
     advice = f"network access to one of these URLs, or the file itself: emotune weights fetch {source.name} --from PATH"
     if file.page:  # a file whose home is a web page (Google Drive): a browser gets it when a script cannot
         advice = (
