@@ -138,7 +138,8 @@ def _download_http(
                     first += chunk
                 kind = body_kind(first, total)
                 if kind is not None:
-                    pointer = read_lfs_pointer(first + response.raw.read()) if "LFS" in kind else None
+                    small = "LFS" in kind and (total or 0) <= _SNIFF  # a pointer is a few lines
+                    pointer = read_lfs_pointer(first + response.raw.read()) if small else None
                     raise WrongBodyError(f"{url} answered {kind} instead of the file", pointer)
             try:
                 with (
@@ -176,10 +177,14 @@ def _download_http(
 
 def _truncated(url: str, part: Path, have: int, total: int | None, error: Exception | None):
     of = f" of {total}" if total is not None else ""
-    reason = f" ({type(error).__name__}: {error})" if error is not None else ""
+    reason = f" ({type(error).__name__}: {one_line(error, limit=200)})" if error is not None else ""
+    kept = (
+        f"The bytes received are kept in {part}; run the same command again to resume from there"
+        if part.is_file()
+        else "Nothing was kept; run the same command again"
+    )
     raise WeightsDownloadError(
-        f"truncated transfer: {have}{of} bytes arrived from {url} before the connection ended{reason}. The "
-        f"bytes received are kept in {part}; run the same command again to resume from there"
+        f"truncated transfer: {have}{of} bytes arrived from {url} before the connection ended{reason}. {kept}"
     )
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlparse
 
-from ..base.errors import CheckpointError, EmotuneError, InvalidInputError, WeightsDownloadError
+from ..base.errors import CheckpointError, EmotuneError, InvalidInputError, StorageError, WeightsDownloadError
 from ..hub.cache import (
     disk_is_full,
     downloads_dir,
@@ -287,6 +287,23 @@ def _install(source: Source, todo: list, path: Path | None, url: str | None, hom
         got = _obtain(source, file, path, url, single, home, progress, timeout)
         _say(f"{file.name}: verified ({next(iter(file.check))})", progress)
         obtained[file.name] = got
+    try:
+        installed = _convert(source, todo, obtained, home, progress)
+    except (OSError, StorageError):
+        for got in obtained.values():  # the disk is full or refuses writes: give back the room downloads took
+            if got.downloaded:
+                got.path.unlink(missing_ok=True)
+        raise
+    for got in obtained.values():
+        if got.downloaded:
+            got.path.unlink(missing_ok=True)
+    return installed
+
+
+def _convert(
+    source: Source, todo: list, obtained: dict[str, _Obtained], home: Path, progress: bool
+) -> dict[str, Path]:
+    """Convert every model of ``todo`` into a staging folder, then rename them all into place."""
     with staging_dir(home) as staging:
         staged = {}
         for file, installs in todo:
@@ -309,11 +326,7 @@ def _install(source: Source, todo: list, path: Path | None, url: str | None, hom
                     raise failure from None
                 write_provenance(folder, record)
                 staged[install.model_id] = folder
-        installed = install_folders(staged, staging, home)
-    for got in obtained.values():
-        if got.downloaded:
-            got.path.unlink(missing_ok=True)
-    return installed
+        return install_folders(staged, staging, home)
 
 
 def _conversion_error(
