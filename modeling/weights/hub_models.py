@@ -5,9 +5,9 @@ MERT and CLIP are not converted: emotune's loaders read them as the Hub holds th
 What the loaders read is the manifest's (``files``: the configs, the tokenizer, one format of the
 weights), so the fetch lists the repository once (``model_info``), chooses those files (safetensors
 before ``.bin``; the sharded index and its shards when the weights are sharded; the optional files the
-repository has) and downloads them with ``snapshot_download`` at the manifest's revision: the Hub cache
-layout (``models--owner--name/{blobs,snapshots,refs}``), with the revision's ref recorded, which is what
-``from_pretrained`` and ``hf_hub_download`` look up under ``HF_HUB_OFFLINE=1``.
+repository has) and downloads each with ``hf_hub_download`` at the manifest's revision (one progress bar
+per file): the Hub cache layout (``models--owner--name/{blobs,snapshots,refs}``), with the revision's ref
+recorded, which is what ``from_pretrained`` and ``hf_hub_download`` look up under ``HF_HUB_OFFLINE=1``.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def fetch_hub(
 
     Raises :class:`~modeling.base.errors.WeightsDownloadError` (offline, unreachable, the repository lacks a
     file the loader needs), :class:`~modeling.base.errors.StorageError` (the cache cannot be written)."""
-    from huggingface_hub import HfApi, constants, snapshot_download
+    from huggingface_hub import HfApi, constants, hf_hub_download
     from huggingface_hub.errors import (
         GatedRepoError,
         HfHubHTTPError,
@@ -105,13 +105,11 @@ def fetch_hub(
     cache = hub_cache_dir()
     writable_home(cache, setting=_SETTING, outcome="Nothing was downloaded")
     _say(f"downloading {', '.join(files)} of {repo} (commit {info.sha[:12]}) into {cache}", progress)
+    bars = _bars(progress)
     try:
-        folder = Path(
-            snapshot_download(
-                repo, revision=revision, allow_patterns=files, force_download=force, etag_timeout=timeout,
-                tqdm_class=_bars(progress),
-            )
-        )  # fmt: skip
+        for name in files:
+            hf_hub_download(repo, name, revision=revision, force_download=force, etag_timeout=timeout,
+                            tqdm_class=bars)  # fmt: skip
     except OSError as error:
         if is_storage_error(error) and not isinstance(error, HfHubHTTPError):
             raise storage_error(
@@ -129,9 +127,10 @@ def fetch_hub(
             "Run the same command again: the files that arrived stay in the Hugging Face cache"
         ) from None
     done = cached_snapshot(source)
-    if not done.complete or done.folder != folder:
+    if not done.complete:  # the revision moved on the Hub during the download: run again
         raise WeightsDownloadError(
-            f"{repo}: after the download the Hugging Face cache ({folder}) still lacks {'; '.join(done.missing) or 'the ref ' + revision}"
+            f"{repo}@{revision}: after the download the Hugging Face cache ({done.folder}) lacks "
+            f"{'; '.join(done.missing)}. Run the same command again"
         )
-    _say(f"{repo}: {len(done.files)} files, {done.size / 2**20:.1f} MiB in {folder}", progress)
-    return {repo: folder}
+    _say(f"{repo}: {len(done.files)} files, {done.size / 2**20:.1f} MiB in {done.folder}", progress)
+    return {repo: done.folder}
