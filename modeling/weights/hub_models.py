@@ -75,7 +75,7 @@ def fetch_hub(
     if _offline():
         raise WeightsDownloadError(
             f"Cannot fetch {repo}: HF_HUB_OFFLINE is set (the Hugging Face cache "
-            f"{'lacks ' + ', '.join(cached.missing) if cached.missing else 'has no snapshot of it'}). Accepted: "
+            f"{'has no snapshot of it' if cached.folder is None else 'lacks ' + '; '.join(cached.missing)}). Accepted: "
             f"unset HF_HUB_OFFLINE and run `emotune weights fetch {source.name}` with network access to "
             f"{constants.ENDPOINT}"
         )
@@ -88,9 +88,7 @@ def fetch_hub(
             f"Accepted: a public repository and revision in the weights manifest (log in with `hf auth login` "
             f"for a gated one)"
         ) from None
-    except (HfHubHTTPError, *transport, OSError) as error:
-        if is_storage_error(error) and not isinstance(error, HfHubHTTPError):
-            raise
+    except (HfHubHTTPError, *transport, OSError) as error:  # a listing writes nothing: never the disk
         raise WeightsDownloadError(
             f"Cannot reach the Hub at {constants.ENDPOINT} for {repo} ({type(error).__name__}: "
             f"{one_line(error, limit=200)}). Nothing was downloaded. Accepted: network access to the Hub "
