@@ -24,6 +24,7 @@ __all__ = [
     "InvalidVideoError",
     "LibraryError",
     "MissingDependencyError",
+    "StorageError",
     "UnsupportedModelError",
     "WeightsDownloadError",
     "WeightsNotFoundError",
@@ -83,6 +84,12 @@ class DecoderStoppedError(EmotuneError, RuntimeError):
 
 class MissingDependencyError(EmotuneError, RuntimeError):
     """A program or package emotune needs is not installed."""
+
+
+class StorageError(EmotuneError):
+    """A folder emotune has to write (``EMOTUNE_HOME``, the Hugging Face cache) that it cannot: a file in
+    the way, no write permission, a read-only or full disk. The message names the path and what to do;
+    what was installed before is left as it was."""
 
 
 class UnsupportedModelError(InvalidInputError):

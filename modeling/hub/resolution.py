@@ -4,6 +4,8 @@ seconds.
 * an existing local folder is used as it is;
 * an emotune default id (one the weights manifest installs, e.g. ``emotune/music2emo``) resolves to its
   converted copy under ``EMOTUNE_HOME`` first, then to the Hub;
+* a Hub model the manifest fetches as it is (``m-a-p/MERT-v1-95M``, the CLIP model) resolves to its id
+  when the Hugging Face cache holds every file its loader reads (offline too), else to the Hub;
 * any other Hub id resolves to the Hub (or the Hugging Face cache).
 
 The Hub is asked once, for the repository's ``config.json`` metadata, with a short time-out and no
@@ -19,8 +21,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..base.errors import WeightsNotFoundError
-from .cache import HOME_ENV, emotune_home, installed_folder
-from .manifest import load_manifest
+from .cache import HOME_ENV, cached_snapshot, emotune_home, hub_cache_dir, installed_folder
+from .manifest import HubSource, load_manifest
 
 __all__ = ["TaskDefault", "hub_availability", "resolve_model"]
 
@@ -108,9 +110,23 @@ def resolve_model(
             "(owner/name), or an emotune default id installed with `emotune weights fetch`"
         )
     source = load_manifest().source_of(text)
-    if source is not None and (folder := installed_folder(text)) is not None:
-        return str(folder)
-    available, reason = hub_availability(text, timeout=timeout)
+    if isinstance(source, HubSource):
+        cached = cached_snapshot(source)
+        if cached.complete:
+            return text
+        if _offline():
+            available = False
+            reason = (
+                "it is not in the Hugging Face cache"
+                if cached.folder is None
+                else f"the Hugging Face cache holds only part of it (no {'; no '.join(cached.missing)})"
+            ) + " and HF_HUB_OFFLINE is set"
+        else:
+            available, reason = hub_availability(text, timeout=timeout)
+    else:
+        if source is not None and (folder := installed_folder(text)) is not None:
+            return str(folder)
+        available, reason = hub_availability(text, timeout=timeout)
     if available:
         return text
     if source is None:
@@ -121,6 +137,12 @@ def resolve_model(
     if fetch is not None and not _offline():  # offline mode means no downloads at all, from anywhere
         return str(fetch(source.name, text))
     licence = source.licence.get("name", "see upstream")
+    if isinstance(source, HubSource):
+        raise WeightsNotFoundError(
+            f"Cannot load {text}: {reason} (HF_HUB_CACHE: {hub_cache_dir()}). Run `emotune weights fetch "
+            f"{source.name}` to download {source.describe_files()} ({licence} licence) into the Hugging Face "
+            "cache, or pass a local model folder"
+        )
     raise WeightsNotFoundError(
         f"{text} is not installed (no {emotune_home() / text}; {HOME_ENV} sets the folder) and {reason}. Run "
         f"`emotune weights fetch {source.name}` to download the original weights ({licence} licence) and convert "

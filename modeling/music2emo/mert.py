@@ -120,27 +120,36 @@ def _hub_offline() -> bool:
 
 
 def _fetch_from_hub(repo_id: str, revision: str | None) -> Path:
-    """Fetch only the files the loader reads. A repo that holds safetensors is not asked for its ``.bin``."""
+    """Fetch only the files the loader reads. A repo that holds safetensors is not asked for its ``.bin``.
+
+    The download takes the commit the listing came from. Offline (or with the Hub unreachable) the cached
+    snapshot is taken as it is, whatever format of the weights it holds (:func:`_cached_snapshot`): after
+    one download, or ``emotune weights fetch mert``, ``HF_HUB_OFFLINE=1`` loads from disk."""
     from huggingface_hub import HfApi, snapshot_download
     from huggingface_hub.errors import (
         GatedRepoError,
         HfHubHTTPError,
-        LocalEntryNotFoundError,
         RepositoryNotFoundError,
         RevisionNotFoundError,
     )
+
+    from ..base.defaults import MERT_MODEL
 
     try:
         from httpx2 import TransportError
     except ImportError:  # huggingface_hub < 2 talks through httpx
         from httpx import TransportError
 
+    fetch = (
+        "Run `emotune weights fetch mert` (or once with internet access)"
+        if repo_id == MERT_MODEL
+        else "Run once with internet access"
+    )
     advice = (
-        f"Run once with internet access so {repo_id} is cached, or pass a local folder holding its "
-        f"{CONFIG_NAME}, {PREPROCESSOR_NAME} and weights"
+        f"{fetch} so {repo_id} is cached, or pass a local folder holding its {CONFIG_NAME}, {PREPROCESSOR_NAME} "
+        "and weights"
     )
     reason = "the Hub is switched off (HF_HUB_OFFLINE)"
-    patterns = [CONFIG_NAME, PREPROCESSOR_NAME, *SAFETENSORS_PATTERNS, *BIN_PATTERNS]
     if not _hub_offline():
         try:
             info = HfApi().model_info(repo_id, revision=revision, timeout=HUB_TIMEOUT_S)
@@ -170,19 +179,33 @@ def _fetch_from_hub(repo_id: str, revision: str | None) -> Path:
                 ) from None
             _check_files(folder, repo_id)
             return folder
-    try:
-        folder = Path(
-            snapshot_download(repo_id, revision=revision, allow_patterns=patterns, local_files_only=True)
-        )
-    except (LocalEntryNotFoundError, OSError):
-        raise WeightsNotFoundError(
-            f"{repo_id} is not in the Hugging Face cache and {reason}. {advice}"
-        ) from None
+    folder = _cached_snapshot(repo_id, revision)
+    if folder is None:
+        raise WeightsNotFoundError(f"{repo_id} is not in the Hugging Face cache and {reason}. {advice}")
     try:
         _check_files(folder, repo_id)
     except WeightsNotFoundError as error:
         raise WeightsNotFoundError(f"{error} (in the cache; {reason}). {advice}") from None
     return folder
+
+
+def _cached_snapshot(repo_id: str, revision: str | None) -> Path | None:
+    """The snapshot folder of ``repo_id`` in the Hugging Face cache holding a ``config.json``: the one its
+    ref ``revision`` (default ``main``) names; for no revision, when no ref was recorded (a download by
+    commit, as :func:`_fetch_from_hub` makes), the newest snapshot. Asks nothing of the Hub."""
+    from huggingface_hub import constants, try_to_load_from_cache
+    from huggingface_hub.file_download import repo_folder_name
+
+    cached = try_to_load_from_cache(repo_id, CONFIG_NAME, revision=revision)
+    if isinstance(cached, str):
+        return Path(cached).parent
+    if revision is not None:
+        return None
+    snapshots = (
+        Path(constants.HF_HUB_CACHE) / repo_folder_name(repo_id=repo_id, repo_type="model") / "snapshots"
+    )
+    found = [folder for folder in snapshots.glob("*") if (folder / CONFIG_NAME).is_file()]
+    return max(found, key=lambda folder: folder.stat().st_mtime) if found else None
 
 
 def _check_files(folder: Path, name: str) -> None:

@@ -161,3 +161,31 @@ def test_predict_offline_with_nothing_installed_exits_1_within_seconds(tmp_path)
     # on a machine so busy that the imports alone take longer, the failure may add at most 4 s to them
     _, imports = timed("-c", "import modeling.cli")
     assert elapsed < max(10.0, imports + 4.0), (elapsed, imports)
+
+
+def test_a_hub_model_the_manifest_fetches_resolves_to_the_cache_only_when_complete(tmp_path, monkeypatch):
+    """MERT with only its config.json cached (what an AutoConfig call leaves) is not loadable offline: the
+    error names what is missing and `emotune weights fetch mert`; with every file its loader reads, the id
+    resolves (the loader then reads the cache)."""
+    from huggingface_hub import constants
+
+    from modeling.base.defaults import MERT_MODEL
+
+    commit = "b" * 40
+    storage = tmp_path / "hub" / "models--m-a-p--MERT-v1-95M"
+    snapshot = storage / "snapshots" / commit
+    snapshot.mkdir(parents=True)
+    (snapshot / "config.json").write_text("{}")
+    (storage / "refs").mkdir()
+    (storage / "refs" / "main").write_text(commit)
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "hub"))
+    monkeypatch.delenv("EMOTUNE_WEIGHTS_MANIFEST", raising=False)
+    with pytest.raises(WeightsNotFoundError) as caught:
+        resolve_model(MERT_MODEL)
+    message = str(caught.value)
+    assert "holds only part of it (no preprocessor_config.json; no model.safetensors or" in message
+    assert "HF_HUB_OFFLINE is set" in message and "`emotune weights fetch mert`" in message
+    assert "CC BY-NC 4.0 licence" in message
+    (snapshot / "preprocessor_config.json").write_text("{}")
+    (snapshot / "pytorch_model.bin").write_bytes(b"weights")
+    assert resolve_model(MERT_MODEL) == MERT_MODEL
