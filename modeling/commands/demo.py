@@ -140,18 +140,19 @@ def _stand_in_chain(args) -> int:
 
 def real_models(fetch: bool = True) -> tuple[dict | None, str]:
     """The real models' folders or ids (``model``, ``audio_encoder``, ``chord_model``), or None and why
-    not. MERT comes from the Hub or its cache only, so it is looked for first and nothing is fetched
-    when it is missing; Music2Emo and BTC are fetched from their public homes when ``fetch``."""
+    not. With ``fetch``, what is missing is fetched as ``emotune weights fetch`` does (Music2Emo and BTC from
+    their public homes, MERT from the Hub into its cache); else only what is installed or cached counts."""
     from ..base.defaults import BTC_CHORD_MODEL, MERT_MODEL, MUSIC2EMO_MODEL
     from ..base.errors import WeightsDownloadError, WeightsNotFoundError
     from ..hub import resolve_model
     from ..weights import resolve_or_fetch
 
+    resolve = resolve_or_fetch if fetch else resolve_model
     try:
         return {
-            "audio_encoder": resolve_model(MERT_MODEL),
-            "model": (resolve_or_fetch if fetch else resolve_model)(MUSIC2EMO_MODEL),
-            "chord_model": (resolve_or_fetch if fetch else resolve_model)(BTC_CHORD_MODEL),
+            "audio_encoder": resolve(MERT_MODEL),
+            "model": resolve(MUSIC2EMO_MODEL),
+            "chord_model": resolve(BTC_CHORD_MODEL),
         }, ""
     except (WeightsNotFoundError, WeightsDownloadError) as error:
         return None, str(error)
@@ -230,6 +231,6 @@ def run(args) -> int:
     status = _stand_in_chain(args)
     print(
         "\nemotune demo: ran the STAND-IN chain (synthetic corpus, tiny random MERT, models trained here), not the "
-        "original weights: `emotune weights fetch all` and Hub access for m-a-p/MERT-v1-95M give the real one."
+        "original weights: `emotune weights fetch all` (the originals, MERT and CLIP) gives the real one."
     )
     return status
