@@ -23,6 +23,7 @@ __all__ = [
     "InvalidVideoError",
     "LibraryError",
     "MissingDependencyError",
+    "OutputError",
     "UnsupportedModelError",
     "WeightsDownloadError",
     "WeightsNotFoundError",
@@ -78,6 +79,12 @@ class DatasetBuildError(EmotuneError):
 class DecoderStoppedError(EmotuneError, RuntimeError):
     """ffmpeg or ffprobe was stopped by a signal (killed, out of memory): the file may be fine, so the run
     stops instead of recording it as undecodable."""
+
+
+class OutputError(EmotuneError):
+    """An output that cannot be written: its folder missing or not writable, a file in the way, a disk that
+    filled up, or another run writing it now (the message names that run). The message names the path and
+    what to do; what was written before the error stays valid for ``--resume``."""
 
 
 class MissingDependencyError(EmotuneError, RuntimeError):
