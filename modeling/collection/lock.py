@@ -48,6 +48,12 @@ def _command() -> str:
     return shlex.join(argv)
 
 
+def _create(path: Path) -> int:
+    """The lock file opened for reading and writing (created if need be): the first thing a run writes in the
+    folder of its output, so a folder it cannot write to shows here, before any model loads."""
+    return os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+
+
 def _lock_soon(fd: int, attempts: int = 10) -> bool:
     """Take the exclusive lock of ``fd``, trying a few times in 0.2 s (a second run looking at the lock holds
     it shared for a moment: :meth:`OutputLock.holder`); False when another run holds it."""
@@ -87,7 +93,7 @@ class OutputLock:
             return
         while True:
             try:
-                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+                fd = _create(self.path)
             except OSError as error:
                 raise writing_error(error, self.path, f"creating the lock file of {self.target}",
                                     "nothing was written") from None  # fmt: skip

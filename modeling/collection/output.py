@@ -45,7 +45,7 @@ from .records import (
     to_csv_row,
 )
 
-__all__ = ["FORMATS", "Journals", "JsonlWriter", "RecordOutput", "read_jsonl"]
+__all__ = ["FORMATS", "Journals", "JsonlWriter", "RecordOutput", "read_jsonl", "read_records"]
 
 FORMATS = (".jsonl", ".csv", ".parquet")
 """Output suffixes ``--output`` accepts."""
@@ -111,6 +111,39 @@ def _csv_columns(path: Path) -> tuple[str, ...] | None:
     if not header.endswith(b"\n"):
         return None
     return _csv_header(path, next(csv.reader([header.decode("utf-8")]), []))
+
+
+def _read_output(source: Path, form: str) -> Iterator[tuple[int, int, dict[str, Any]]]:
+    """``(offset or row, length, record)`` of an output file in the form ``form`` (a journal: ``.jsonl``)."""
+    if not source.exists():
+        return
+    if form == ".jsonl":
+        for offset, length, record in read_jsonl(source):
+            if not isinstance(record.get("path"), str):
+                raise InvalidInputError(
+                    f"{source} holds a line that is not an emotune predict record (no 'path'). Accepted: an "
+                    "output this command wrote, or a new path"
+                )
+            yield offset, length, from_jsonl(record)
+    elif form == ".csv":
+        yield from _read_csv(source)
+    else:
+        import pyarrow.parquet as pq
+
+        row = 0
+        for batch in pq.ParquetFile(source).iter_batches(batch_size=_PARQUET_ROWS):
+            for values in batch.to_pylist():
+                yield row, 0, from_parquet_row(values)
+                row += 1
+
+
+def read_records(path: str | os.PathLike) -> list[dict[str, Any]]:
+    """The records an output file holds now, in its form (its suffix): what a run wrote so far, readable
+    while it runs (a last line cut short is not a record; the journals of a launch are not read)."""
+    path = Path(path)
+    if path.suffix.lower() not in FORMATS:
+        raise InvalidInputError(f"Cannot read records from {path.name}. Accepted: {', '.join(FORMATS)}")
+    return [record for _, _, record in _read_output(path, path.suffix.lower())]
 
 
 def _complete_length(path: Path, chunk: int = 1 << 16) -> int:
@@ -362,26 +395,7 @@ class RecordOutput:
 
     def _read(self, source: Path) -> Iterator[tuple[int, int, dict[str, Any]]]:
         """``(offset or row, length, record)`` of a source: ``OUT`` in its format, or a journal."""
-        if not source.exists():
-            return
-        if source != self.path or self.form == ".jsonl":
-            for offset, length, record in read_jsonl(source):
-                if not isinstance(record.get("path"), str):
-                    raise InvalidInputError(
-                        f"{source} holds a line that is not an emotune predict record (no 'path'). Accepted: an "
-                        "output this command wrote, or a new path"
-                    )
-                yield offset, length, from_jsonl(record)
-        elif self.form == ".csv":
-            yield from _read_csv(source)
-        else:
-            import pyarrow.parquet as pq
-
-            row = 0
-            for batch in pq.ParquetFile(source).iter_batches(batch_size=_PARQUET_ROWS):
-                for values in batch.to_pylist():
-                    yield row, 0, from_parquet_row(values)
-                    row += 1
+        yield from _read_output(source, self.form if source == self.path else ".jsonl")
 
     # --- writing ---------------------------------------------------------------------------------------
 
