@@ -74,12 +74,30 @@ def _check_dataset(dataset: str) -> None:
         raise InvalidInputError(f"No dataset folder at {dataset}. {accepted}")
 
 
+def _check_options(args) -> None:
+    """Refuse option values that cannot work, before any model loads."""
+    from ..base.errors import InvalidInputError
+    from ..chord_recognition.backends import CHORD_BACKENDS
+
+    if args.chord_backend not in CHORD_BACKENDS:
+        raise InvalidInputError(
+            f"Unknown chord backend {args.chord_backend!r}. Accepted: {', '.join(CHORD_BACKENDS)}"
+        )
+    if args.batch_size is not None and args.batch_size < 1:
+        raise InvalidInputError(f"--batch-size must be at least 1, got {args.batch_size}")
+    if args.layers and min(args.layers) < 0:
+        raise InvalidInputError(
+            f"--layers {args.layers} holds a negative index. Accepted: indices into hidden_states[1:] (0, 1, ...)"
+        )
+
+
 def run(args) -> int:
     from dataset_scripts.features.output import FeaturesOutput
 
     from ..collection.processes import launched_processes
 
     # what needs no model, before torch is imported: the dataset's place, the output folder and its lock
+    _check_options(args)
     _check_dataset(args.dataset)
     output = FeaturesOutput(args.output_dir, resume=args.resume, overwrite=args.overwrite)
     if launched_processes() == 1:

@@ -133,6 +133,12 @@ def _check_options(args) -> tuple[str, ...]:
         raise InvalidInputError(
             "--resume keeps what OUT holds, --overwrite deletes it. Accepted: one of them"
         )
+    from ..chord_recognition.backends import CHORD_BACKENDS
+
+    if args.chord_backend not in CHORD_BACKENDS:
+        raise InvalidInputError(
+            f"Unknown chord backend {args.chord_backend!r}. Accepted: {', '.join(CHORD_BACKENDS)}"
+        )
     if not 0.0 <= args.threshold <= 1.0:
         raise InvalidInputError(f"--threshold must be between 0 and 1, got {args.threshold!r}")
     if args.top_k < 1:

@@ -59,6 +59,8 @@ CASES = {
         ["predict", "{clips}", "--output", "{place}/held.jsonl", "--resume"],
         "{place}/held.jsonl is being written by another run: process {pid} on",
     ),
+    "chord backend": (["predict", "{clips}", "--chord-backend", "nope"], "Unknown chord backend 'nope'. Accepted: "),
+    "batch size": (["extract-features", "{clips}", "--output-dir", "{place}/f", "--batch-size", "0"], "--batch-size"),
     "no dataset": (["extract-features", "/nowhere/unified", "--output-dir", "{place}/f"], "No dataset folder at"),
     "journals": (["extract-features", "{clips}", "--output-dir", "{place}/features"], "holds an interrupted extraction"),
     "features locked": (
