@@ -16,7 +16,15 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["clip_embedding", "default_encoder", "describe_encoder", "encoder_identity", "same_encoder"]
+__all__ = [
+    "clip_embedding",
+    "default_encoder",
+    "describe_encoder",
+    "encoder_identity",
+    "identity",
+    "model_encoder",
+    "same_encoder",
+]
 
 
 def clip_embedding(features) -> np.ndarray:
@@ -25,19 +33,34 @@ def clip_embedding(features) -> np.ndarray:
     return features.model_inputs()["audio_embeddings"][0].numpy().astype(np.float32, copy=False)
 
 
-def encoder_identity(extractor) -> dict:
-    """``{"name", "layers", "segment_seconds"}`` of the encoder of ``extractor`` (a
-    :class:`~modeling.music2emo.feature_extraction_music2emo.Music2EmoFeatureExtractor`): a Hub id as given,
-    a local folder as its absolute path (valid from any current folder)."""
-    name = str(extractor.encoder.name_or_path)
-    folder = Path(name).expanduser()
-    if folder.is_dir():
-        name = str(folder.resolve())
+def identity(name: str, layers, segment_seconds: float) -> dict:
+    """``{"name", "layers", "segment_seconds"}`` of an encoder: a Hub id as given, a local folder as its
+    absolute path (valid from any current folder)."""
+    folder = Path(str(name)).expanduser()
     return {
-        "name": name,
-        "layers": [int(layer) for layer in extractor.encoder.layers],
-        "segment_seconds": float(extractor.segment_seconds),
+        "name": str(folder.resolve()) if folder.is_dir() else str(name),
+        "layers": [int(layer) for layer in layers],
+        "segment_seconds": float(segment_seconds),
     }
+
+
+def encoder_identity(extractor) -> dict:
+    """The :func:`identity` of the encoder of ``extractor`` (a
+    :class:`~modeling.music2emo.feature_extraction_music2emo.Music2EmoFeatureExtractor`)."""
+    return identity(extractor.encoder.name_or_path, extractor.encoder.layers, extractor.segment_seconds)
+
+
+def model_encoder(model: str, audio_encoder: str | None = None) -> dict:
+    """The :func:`identity` of the encoder a ``music-emotion-recognition`` pipeline of ``model`` (a folder or
+    Hub id, resolved as the pipeline resolves it) runs, with ``audio_encoder`` in place of its config's if
+    given: read from the model's config, without loading any weights."""
+    from ..hub import resolve_model
+    from ..music2emo.configuration_music2emo import Music2EmoConfig
+
+    config = Music2EmoConfig.from_pretrained(resolve_model(model))
+    return identity(
+        audio_encoder or config.audio_encoder, config.audio_encoder_layers, config.segment_seconds
+    )
 
 
 def default_encoder() -> dict:
@@ -46,11 +69,7 @@ def default_encoder() -> dict:
     from ..base.defaults import MERT_MODEL
     from ..music2emo.configuration_music2emo import Music2EmoConfig
 
-    return {
-        "name": MERT_MODEL,
-        "layers": [int(layer) for layer in Music2EmoConfig.audio_encoder_layers],
-        "segment_seconds": float(Music2EmoConfig.segment_seconds),
-    }
+    return identity(MERT_MODEL, Music2EmoConfig.audio_encoder_layers, Music2EmoConfig.segment_seconds)
 
 
 def same_encoder(first: Mapping | None, second: Mapping | None) -> bool:

@@ -13,6 +13,13 @@ a crash, Ctrl-C or SIGKILL loses only the files in flight:
 What is in ``OUT`` and the journals counts as done (a last line cut short by a kill does not count), so
 ``--resume`` processes the rest and the merge holds every file once, in the order of the inputs. A
 relaunch may use another number of processes: each run writes journals of its own.
+
+One run at a time: a run holds ``OUT.lock`` (:mod:`.lock`) from before it reads what is done until the
+merge. All records of an output have the same optional columns (``--embeddings``, ``--dynamic-model``:
+:mod:`.records`); a resume with other options, or with embeddings of another encoder, is refused. A
+file-system failure (a full disk, ...) is one :class:`~modeling.base.errors.OutputError`
+(:mod:`.locations`): a record is one ``write`` straight to the operating system, so those before it stay
+intact, and the merge changes nothing of ``OUT`` or the journals until it swaps the merged file in.
 """
 
 from __future__ import annotations

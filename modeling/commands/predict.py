@@ -188,6 +188,10 @@ def _run(args, files: list[str], output) -> int:
             output.clear()
         processes.wait_for_everyone()
         done = output.done()
+        if args.embeddings and output.encoders:  # every process refuses another encoder, with work or not
+            from ..collection.embeddings import model_encoder
+
+            output.check_encoder(model_encoder(args.model, args.audio_encoder))
         processes.wait_for_everyone()  # every process has read what is done before any writes
         todo = [path for path in files if path not in done]
     elif processes.count > 1:
@@ -201,7 +205,7 @@ def _run(args, files: list[str], output) -> int:
     mer = _pipeline(args, processes) if mine else None
     encoder = encoder_identity(mer.feature_extractor) if mine and args.embeddings else None
     if encoder is not None:
-        output.check_encoder(encoder)
+        output.check_encoder(encoder)  # what the pipeline loaded (the check above read the model's config)
     postprocess = mer._sanitize_parameters(threshold=args.threshold)[2] if mine else {}
     outcomes = []
     if mine:  # the dynamic curve's extractor observes the encoder's frames of one file at a time

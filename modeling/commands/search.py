@@ -104,8 +104,9 @@ def library_encoder(library, args) -> dict:
 
 def _encoder_name(name: str) -> str:
     """An encoder's name as records hold it: a local folder as its absolute path, a Hub id as it is."""
-    folder = Path(name).expanduser()
-    return str(folder.resolve()) if folder.is_dir() else name
+    from ..collection.embeddings import identity
+
+    return identity(name, (), 0.0)["name"]
 
 
 def embed_audio_file(path: Path, args, encoder: dict | None = None):
