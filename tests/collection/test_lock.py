@@ -47,7 +47,8 @@ sys.exit(main(sys.argv[1:]))
 
 
 def _predict(clips, model_dir, output, *more) -> list[str]:
-    return ["predict", str(clips), "--model", str(model_dir), "--chord-backend", "dsp", "--output", str(output),
+    return ["predict", str(clips), "--model", str(model_dir), "--chord-backend", "dsp",
+            "--key-method", "profiles", "--output", str(output),
             "--no-overlap", *more]  # fmt: skip
 
 
@@ -94,20 +95,26 @@ def test_a_second_run_is_refused_while_the_first_writes_naming_it(clips, model_d
     assert "4 files already done" in capsys.readouterr().out
 
 
+def _note(lock) -> dict:
+    try:
+        return json.loads(lock.read_text())
+    except (OSError, ValueError):
+        return {}
+
+
 def test_a_run_killed_by_sigkill_does_not_block_resume(clips, model_dir, tmp_path, capsys):
+    """Killed as soon as it holds the lock (records written before a kill are kept: test_predict_collection's
+    SIGKILL test): the note it leaves names it, but its lock died with it, and --resume runs."""
     output = tmp_path / "results.csv"
+    lock = output.with_name("results.csv.lock")
     run = subprocess.Popen([sys.executable, "-m", "modeling", *_predict(clips, model_dir, output)], cwd=REPO_ROOT,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-    kill_when(run, lambda: output.exists() and output.read_bytes().count(b"\n") >= 2)  # the header, a record
-    lock = output.with_name("results.csv.lock")
-    left = json.loads(lock.read_text())  # the killed run's note stays; its lock died with it
-    assert left["pid"] == run.pid and left["host"] == socket.gethostname() and left["processes"] == 1
-    assert "predict" in left["command"] and OutputLock(output).holder() is None
-    written = read_records(output)
-    assert 1 <= len(written) < 4
+    kill_when(run, lambda: _note(lock).get("pid") == run.pid)
+    left = _note(lock)  # the killed run's note stays; its lock died with it
+    assert left["host"] == socket.gethostname() and left["processes"] == 1 and "predict" in left["command"]
+    assert OutputLock(output).holder() is None
 
     assert main(_predict(clips, model_dir, output, "--resume")) == 0
-    assert f"{len(written)} files already done" in capsys.readouterr().out
     assert [record["path"] for record in read_records(output)] == sorted(
         str(path) for path in clips.iterdir()
     )

@@ -17,7 +17,8 @@ from tests.collection.clips import read_only_folder, small_disk
 
 
 def _predict(clips, model_dir, output, *more) -> list[str]:
-    return ["predict", str(clips), "--model", str(model_dir), "--chord-backend", "dsp", "--output", str(output),
+    return ["predict", str(clips), "--model", str(model_dir), "--chord-backend", "dsp",
+            "--key-method", "profiles", "--output", str(output),
             *more]  # fmt: skip
 
 
