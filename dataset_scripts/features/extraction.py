@@ -15,6 +15,11 @@ kill loses only the recordings in flight and ``resume=True`` extracts the rest; 
 every process extracts its own share of the recordings and the main process writes the dataset folder from
 all the journals at the end (the same folder, byte for byte, as one process writes). Decoding, chords and
 key of the next recordings overlap with the encoder (:class:`modeling.collection.FeatureRunner`).
+
+One run at a time writes a folder: the run holds ``OUTPUT_DIR.lock`` from before it reads the journals until
+the folder is written (:mod:`modeling.collection.lock`; the main process for a whole launch). A file-system
+failure (a full disk, ...) ends the run with one :class:`~modeling.base.errors.StorageError`; the journals
+written before stay for ``--resume``.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from modeling.base.errors import InvalidInputError
+from modeling.collection.locations import writing_error
 from modeling.hub.datasets import dataset_config_names, load_dataset_folder
 
 from ..hub_layout import DatasetFolder, write_dataset_folder
@@ -138,6 +144,7 @@ def extract_features(
     processes=None,
     row_columns: Callable[[dict, object], dict] | None = None,
     schema=None,
+    lock=None,
 ) -> FeaturesSummary | None:
     """Extract Music2Emo features for every recording of a unified dataset folder (or Hub id).
 
@@ -149,19 +156,42 @@ def extract_features(
     ``row_columns(example, features)`` adds columns to each row and ``schema`` is then the dataset's
     schema (the time-resolved columns: :mod:`dataset_scripts.features.dynamic`, whose extractor observes
     the encoder's frames of one file at a time: the files' stages then run one after another).
+    ``lock`` (:class:`modeling.collection.OutputLock` of ``output_dir``, default: a new one) is held from
+    before the journals are read until the folder is written; the run holding it may have taken it already.
+
+    Raises:
+        modeling.base.errors.StorageError: the folder cannot be written there, another run is writing it, a
+            file-system failure (a full disk: the journals stay for ``resume``).
     """
 
-    from modeling.collection import CollectionProgress, FeatureRunner, Processes
-    from modeling.collection.output import Journals, read_jsonl
+    from modeling.collection import Processes
 
+    from .output import FeaturesOutput
+
+    output = FeaturesOutput(output_dir, resume=resume, overwrite=overwrite, option="output_dir", lock=lock)
+    lock = output.lock
     processes = processes or Processes()
-    output_dir = Path(output_dir)
-    journals = Journals(output_dir.with_name(output_dir.name + ".parts"))
-    if journals.files() and not resume and not overwrite:
-        raise InvalidInputError(
-            f"{journals.folder} holds an interrupted extraction. Accepted: --resume to extract only what it "
-            "lacks, --overwrite to start again, or another --output-dir"
-        )
+    taken_here = not lock.held
+    processes.main_decides(lambda: lock.acquire(processes.count))  # the processes of a launch are one run
+    try:
+        return _extract(
+            dataset, Path(output_dir), extractor, output.journals, processes,
+            sources=sources, splits=splits, description=description, progress=progress, resume=resume,
+            overwrite=overwrite, overlap=overlap, row_columns=row_columns, schema=schema,
+        )  # fmt: skip
+    finally:
+        if taken_here:
+            lock.release()
+
+
+def _extract(
+    dataset, output_dir: Path, extractor, journals, processes, *, sources, splits, description, progress, resume,
+    overwrite, overlap, row_columns, schema,
+) -> FeaturesSummary | None:  # fmt: skip
+    """:func:`extract_features` once the output is checked and locked."""
+    from modeling.collection import CollectionProgress, FeatureRunner
+    from modeling.collection.output import read_jsonl
+
     if resume and not journals.files() and (output_dir / "README.md").is_file():
         if processes.is_main:
             print(f"{output_dir} is complete: no interrupted extraction to resume")
@@ -241,7 +271,11 @@ def extract_features(
     processes.wait_for_everyone()
     summary = None
     if processes.is_main:
-        summary = _write_features(dataset, output_dir, journals, tables, chosen, description, schema)
+        try:
+            summary = _write_features(dataset, output_dir, journals, tables, chosen, description, schema)
+        except OSError as error:
+            kept = f"the journals in {journals.folder} are kept: the same command with --resume writes it from them"
+            raise writing_error(error, output_dir, "writing the features dataset", kept) from None
         journals.remove()
         if mine and processes.count == 1:
             print(bar.summary())

@@ -87,9 +87,10 @@ class MissingDependencyError(EmotuneError, RuntimeError):
 
 
 class StorageError(EmotuneError):
-    """A folder emotune has to write (``EMOTUNE_HOME``, the Hugging Face cache) that it cannot: a file in
-    the way, no write permission, a read-only or full disk. The message names the path and what to do;
-    what was installed before is left as it was."""
+    """A place emotune has to write that it cannot: ``EMOTUNE_HOME``, the Hugging Face cache, an ``--output``
+    file or an output folder with its folder missing, a file in the way, no write permission, a read-only or
+    full disk; or an output another run is writing now (the message names that run). The message names the
+    path and what to do; what was installed or written before stays as it was (valid for ``--resume``)."""
 
 
 class UnsupportedModelError(InvalidInputError):

@@ -13,30 +13,52 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from .after_import import after_import
+
 __all__ = ["end_progress_lines", "library_progress_bars"]
 
 
-def _set(transformers_bars: bool, datasets_bars: bool) -> None:
-    import datasets
+def _switch_transformers(enabled: bool):
+    """Turn transformers' (and with it huggingface_hub's) bars on or off; returns what undoes it."""
     from transformers.utils import logging
 
-    # transformers' switch turns huggingface_hub's bars on and off with its own
-    (logging.enable_progress_bar if transformers_bars else logging.disable_progress_bar)()
-    (datasets.enable_progress_bars if datasets_bars else datasets.disable_progress_bars)()
+    before = logging.is_progress_bar_enabled()
+    (logging.enable_progress_bar if enabled else logging.disable_progress_bar)()
+    return lambda: (logging.enable_progress_bar if before else logging.disable_progress_bar)()
+
+
+def _switch_datasets(enabled: bool):
+    """Turn datasets' bars on or off; returns what undoes it."""
+    import datasets
+
+    before = datasets.is_progress_bar_enabled()
+    (datasets.enable_progress_bars if enabled else datasets.disable_progress_bars)()
+    return lambda: (datasets.enable_progress_bars if before else datasets.disable_progress_bars)()
 
 
 @contextmanager
 def library_progress_bars(enabled: bool) -> Iterator[None]:
-    """Within the block, the libraries' progress bars are on (``enabled``) or off; then as they were."""
-    import datasets
-    from transformers.utils import logging
+    """Within the block, the libraries' progress bars are on (``enabled``) or off; then as they were.
 
-    before = (logging.is_progress_bar_enabled(), datasets.is_progress_bar_enabled())
-    _set(enabled, enabled)
+    A library is switched the moment the program loads it (at once if it has), so a command that ends
+    before it needs transformers or datasets (a bad option, a missing file) never imports them."""
+    active, undo = [True], []
+
+    def switch(switcher):
+        def apply() -> None:
+            if active[0]:
+                undo.append(switcher(enabled))
+
+        return apply
+
+    after_import("transformers", ["transformers.utils.logging"], switch(_switch_transformers))
+    after_import("datasets", ["datasets"], switch(_switch_datasets))
     try:
         yield
     finally:
-        _set(*before)
+        active[0] = False
+        for restore in reversed(undo):
+            restore()
 
 
 def end_progress_lines() -> None:

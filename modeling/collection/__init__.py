@@ -5,24 +5,61 @@
   next files overlapping the encoder (bounded queues: memory stays flat);
 * :mod:`.records` and :mod:`.output`: one record per file, written as it arrives (JSON Lines, CSV,
   Parquet), by one process or each process of an ``accelerate launch``, merged at the end, resumable;
+* :mod:`.locations` and :mod:`.lock`: where an output may be written (its folder, a file in the way, a full
+  disk: one clear error) and the lock that keeps a second run from writing the same output;
+* :mod:`.embeddings`: the clip embedding ``predict --embeddings`` stores and which encoder made it;
 * :mod:`.processes`: the processes of a launch and each one's share of the files;
 * :mod:`.progress`: the progress bar and the end summary.
 
-``emotune predict`` and ``emotune extract-features`` are built from these.
+``emotune predict`` and ``emotune extract-features`` are built from these. The names below are loaded on
+first use: a command checks its inputs and outputs (:mod:`.files`, :mod:`.output`, :mod:`.lock`) without
+importing torch, which :mod:`.runner` and :mod:`.processes` need, so its errors come in a blink.
 """
 
-from .files import AUDIO_EXTENSIONS, collect_audio_files
-from .output import RecordOutput
-from .processes import Processes
-from .progress import CollectionProgress
-from .runner import FeatureRunner, Outcome
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .files import AUDIO_EXTENSIONS, collect_audio_files
+    from .lock import OutputLock
+    from .output import RecordOutput
+    from .processes import Processes
+    from .progress import CollectionProgress
+    from .runner import FeatureRunner, Outcome
+
+_EXPORTS = {
+    "AUDIO_EXTENSIONS": "files",
+    "CollectionProgress": "progress",
+    "FeatureRunner": "runner",
+    "Outcome": "runner",
+    "OutputLock": "lock",
+    "Processes": "processes",
+    "RecordOutput": "output",
+    "collect_audio_files": "files",
+}
+"""Exported name -> the module of this folder that defines it."""
 
 __all__ = [
     "AUDIO_EXTENSIONS",
     "CollectionProgress",
     "FeatureRunner",
     "Outcome",
+    "OutputLock",
     "Processes",
     "RecordOutput",
     "collect_audio_files",
 ]
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})

@@ -3,6 +3,11 @@
 The order is deterministic: inputs in the order given, each folder's files sorted by path; a file reached
 twice is processed once (its first place counts). Paths are kept as given (``music/a.mp3`` when the folder
 ``music`` was given), since they name the records of the output and what ``--resume`` skips.
+
+A file or folder named on the command line that does not exist is an error at once, before any model
+loads (a mistyped folder must not become one failed record); an entry of a ``--files-from`` list that does
+not exist gets its error record when it is processed, like a file that cannot be decoded (a list of a
+collection may name files that went away).
 """
 
 from __future__ import annotations
@@ -62,8 +67,21 @@ def collect_audio_files(
     inputs: Sequence[str] = (), *, glob: str | None = None, files_from: str | os.PathLike | None = None
 ) -> list[str]:
     """The files to process, in order: each input that is a folder contributes its audio files (or those
-    matching ``glob``) recursively; any other input is a file, taken as given (one that does not exist gets
-    its error record when it is processed); ``files_from`` adds the entries of a list file after them."""
+    matching ``glob``) recursively; any other input is a file, taken as given; ``files_from`` adds the
+    entries of a list file after them (one that does not exist gets its error record when it is processed).
+
+    Raises:
+        InvalidInputError: no input, an input that does not exist, folders without audio files.
+    """
+    missing = [entry for entry in inputs if not os.path.exists(entry)]
+    if missing:
+        more = (
+            f" (and {len(missing) - 1} more: {', '.join(missing[1:4])}{', ...' if len(missing) > 4 else ''})"
+        )
+        raise InvalidInputError(
+            f"{missing[0]} does not exist{more if len(missing) > 1 else ''}. Accepted: audio files and folders "
+            "that exist (a --files-from list may name files that are gone: they get an error record)"
+        )
     entries: list[str] = list(inputs) + (read_file_list(files_from) if files_from is not None else [])
     if not entries:
         raise InvalidInputError("No input. Accepted: audio files, folders of them, or --files-from LIST")

@@ -1,7 +1,11 @@
 """``emotune extract-features``: a unified emotion dataset -> Music2Emo features (what train.py reads).
 
 Resumable (``--resume``) and shared among the processes of ``accelerate launch -m modeling
-extract-features ...`` (see :func:`dataset_scripts.features.extraction.extract_features`)."""
+extract-features ...`` (see :func:`dataset_scripts.features.extraction.extract_features`). One run at a time
+writes a folder: it holds ``OUTPUT_DIR.lock`` (:mod:`modeling.collection.lock`). Errors that need no model
+come first, before torch is imported: a dataset folder that does not exist, an output folder that cannot be
+written there, an interrupted extraction without ``--resume`` or ``--overwrite``, another run writing it.
+"""
 
 from __future__ import annotations
 
@@ -48,7 +52,64 @@ def add_arguments(parser) -> None:
     )
 
 
+def _check_dataset(dataset: str) -> None:
+    """Refuse a ``DATASET`` that is a file, or a path that names no folder and cannot be a Hub id either."""
+    from ..base.errors import InvalidInputError
+
+    accepted = (
+        "Accepted: a unified dataset folder written by emotune build-dataset, or its Hub id (owner/name)"
+    )
+    path = Path(dataset).expanduser()
+    if path.exists():
+        if not path.is_dir():
+            raise InvalidInputError(f"DATASET {dataset} is a file. {accepted}")
+        return
+    slashes = dataset.strip("/").count("/")
+    local = (
+        dataset.startswith(("/", ".", "~"))
+        or slashes > 1
+        or (slashes == 1 and path.parent.is_dir())  # data/unifed beside a folder data/: a mistyped folder
+    )
+    if local:
+        raise InvalidInputError(f"No dataset folder at {dataset}. {accepted}")
+
+
+def _check_options(args) -> None:
+    """Refuse option values that cannot work, before any model loads."""
+    from ..base.errors import InvalidInputError
+    from ..chord_recognition.backends import CHORD_BACKENDS
+
+    if args.chord_backend not in CHORD_BACKENDS:
+        raise InvalidInputError(
+            f"Unknown chord backend {args.chord_backend!r}. Accepted: {', '.join(CHORD_BACKENDS)}"
+        )
+    if args.batch_size is not None and args.batch_size < 1:
+        raise InvalidInputError(f"--batch-size must be at least 1, got {args.batch_size}")
+    if args.layers and min(args.layers) < 0:
+        raise InvalidInputError(
+            f"--layers {args.layers} holds a negative index. Accepted: indices into hidden_states[1:] (0, 1, ...)"
+        )
+
+
 def run(args) -> int:
+    from dataset_scripts.features.output import FeaturesOutput
+
+    from ..collection.processes import launched_processes
+
+    # what needs no model, before torch is imported: the dataset's place, the output folder and its lock
+    _check_options(args)
+    _check_dataset(args.dataset)
+    output = FeaturesOutput(args.output_dir, resume=args.resume, overwrite=args.overwrite)
+    if launched_processes() == 1:
+        output.lock.acquire()
+    try:
+        return _run(args, output)
+    finally:
+        output.lock.release()
+
+
+def _run(args, output) -> int:
+    """The run once the output folder is known to be usable (and locked by this run, when it runs alone)."""
     from dataset_scripts.features.extraction import extract_features
     from dataset_scripts.hub_layout import push_to_hub
 
@@ -81,6 +142,7 @@ def run(args) -> int:
         overwrite=args.overwrite,
         overlap=not args.no_overlap,
         processes=processes,
+        lock=output.lock,
         **dynamic,
     )
     if summary is None:  # not the main process, or nothing to resume

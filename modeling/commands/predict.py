@@ -2,9 +2,15 @@
 collections.
 
 A handful of files: the results are printed (or ``--json``, ``--plot``). A collection: ``--output
-results.jsonl`` (or ``.csv``, ``.parquet``) gets one record per file as it is done, ``--resume`` continues
-an interrupted run, and ``accelerate launch -m modeling predict ...`` shares the files among the processes
-of the launch (see :mod:`modeling.collection`).
+results.jsonl`` (or ``.csv``, ``.parquet``) gets one record per file as it is done (with ``--embeddings``
+each file's clip embedding, with ``--dynamic-model`` its 0.5 s curve), ``--resume`` continues an
+interrupted run, and ``accelerate launch -m modeling predict ...`` shares the files among the processes of
+the launch (see :mod:`modeling.collection`). One run at a time writes an output: it holds the output's lock
+(:mod:`modeling.collection.lock`) from the start to the merge.
+
+Errors that need no model come first and fast, before torch is imported: a bad option, an input that does
+not exist, an output that cannot be written there, exists (without ``--resume`` or ``--overwrite``) or is
+being written by another run.
 """
 
 from __future__ import annotations
@@ -59,7 +65,14 @@ def add_arguments(parser) -> None:
     )
     parser.add_argument(
         "--dynamic-model",
-        help="a music2emo_dynamic model (folder or Hub id): adds valence-arousal every 0.5 s (printed results)",
+        help="a music2emo_dynamic model (folder or Hub id): adds valence-arousal every 0.5 s (printed, and the "
+        "records' curve column with --output)",
+    )
+    parser.add_argument(
+        "--embeddings",
+        action="store_true",
+        help="with --output: store each file's clip embedding (the pooled MERT values the model reads) and its "
+        "encoder, for emotune search --like",
     )
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument(
@@ -97,24 +110,88 @@ def format_result(name: str, result: dict, top_k: int = 10) -> str:
     return "\n".join(lines)
 
 
+def _check_options(args) -> tuple[str, ...]:
+    """Refuse option combinations that cannot work (no model needed); the optional record columns
+    ``--output`` gets."""
+    from ..base.errors import InvalidInputError
+
+    if args.output and (args.json or args.plot):
+        raise InvalidInputError(
+            "--json and --plot show the results of a handful of files; --output writes the records of a "
+            "collection to a file. Accepted: one or the other"
+        )
+    if args.embeddings and not args.output:
+        raise InvalidInputError(
+            "--embeddings stores each file's clip embedding in the records of --output. Accepted: --embeddings "
+            "with --output LIBRARY.parquet (.jsonl, .csv)"
+        )
+    if (args.resume or args.overwrite) and not args.output:
+        raise InvalidInputError(
+            "--resume and --overwrite are about the file of --output. Accepted: with --output"
+        )
+    if args.resume and args.overwrite:
+        raise InvalidInputError(
+            "--resume keeps what OUT holds, --overwrite deletes it. Accepted: one of them"
+        )
+    from ..chord_recognition.backends import CHORD_BACKENDS
+
+    if args.chord_backend not in CHORD_BACKENDS:
+        raise InvalidInputError(
+            f"Unknown chord backend {args.chord_backend!r}. Accepted: {', '.join(CHORD_BACKENDS)}"
+        )
+    if not 0.0 <= args.threshold <= 1.0:
+        raise InvalidInputError(f"--threshold must be between 0 and 1, got {args.threshold!r}")
+    if args.top_k < 1:
+        raise InvalidInputError(f"--top-k must be 1 or more, got {args.top_k!r}")
+    return (("curve",) if args.dynamic_model else ()) + (
+        ("embedding", "embedding_encoder") if args.embeddings else ()
+    )
+
+
 def run(args) -> int:
     from ..base.errors import InvalidInputError
-    from ..collection import CollectionProgress, FeatureRunner, Processes, RecordOutput, collect_audio_files
+    from ..collection.files import collect_audio_files
+    from ..collection.processes import launched_processes
 
+    # what needs no model, before torch is imported: options, inputs, the output and its lock
+    extras = _check_options(args)
     files = collect_audio_files(args.audio, glob=args.glob, files_from=args.files_from)
-    processes = Processes()
     output = None
     if args.output:
-        if args.json or args.plot or args.dynamic_model:
-            raise InvalidInputError(
-                "--json, --plot and --dynamic-model show the results of a handful of files; --output writes "
-                "the clip-level records of a collection to a file. Accepted: one or the other"
-            )
-        output = RecordOutput(args.output, resume=args.resume, overwrite=args.overwrite)
+        from ..collection.output import RecordOutput
+
+        output = RecordOutput(args.output, resume=args.resume, overwrite=args.overwrite, extras=extras)
+        if launched_processes() == 1:
+            output.lock.acquire()
+    elif launched_processes() > 1:
+        raise InvalidInputError(
+            f"{launched_processes()} processes share the files only with --output. Accepted: --output OUT.jsonl "
+            "(.csv, .parquet)"
+        )
+    try:
+        return _run(args, files, output)
+    finally:
+        if output is not None:
+            output.lock.release()
+
+
+def _run(args, files: list[str], output) -> int:
+    """The run once its inputs and output are known to be usable (and the output locked by this run)."""
+    from ..base.errors import InvalidInputError
+    from ..collection import CollectionProgress, FeatureRunner, Processes
+    from ..collection.embeddings import encoder_identity
+
+    processes = Processes()
+    if output is not None:
+        processes.main_decides(lambda: output.lock.acquire(processes.count))  # a launch is one run
         if processes.is_main:
             output.clear()
         processes.wait_for_everyone()
         done = output.done()
+        if args.embeddings and output.encoders:  # every process refuses another encoder, with work or not
+            from ..collection.embeddings import model_encoder
+
+            output.check_encoder(model_encoder(args.model, args.audio_encoder))
         processes.wait_for_everyone()  # every process has read what is done before any writes
         todo = [path for path in files if path not in done]
     elif processes.count > 1:
@@ -126,6 +203,9 @@ def run(args) -> int:
         todo = files
     mine = processes.share(todo)
     mer = _pipeline(args, processes) if mine else None
+    encoder = encoder_identity(mer.feature_extractor) if mine and args.embeddings else None
+    if encoder is not None:
+        output.check_encoder(encoder)  # what the pipeline loaded (the check above read the model's config)
     postprocess = mer._sanitize_parameters(threshold=args.threshold)[2] if mine else {}
     outcomes = []
     if mine:  # the dynamic curve's extractor observes the encoder's frames of one file at a time
@@ -137,7 +217,7 @@ def run(args) -> int:
     results = {}
     try:
         for outcome in outcomes:
-            record, result = _record(mer, outcome, postprocess)
+            record, result = _record(mer, outcome, postprocess, encoder)
             if writer is not None:
                 start = time.perf_counter()
                 writer.write(record)
@@ -193,8 +273,10 @@ def _pipeline(args, processes):
     return pipeline("music-emotion-recognition", model=model, device=device, **options)
 
 
-def _record(mer, outcome, postprocess: dict) -> tuple[dict, dict]:
-    """The output record and the printed result of one outcome."""
+def _record(mer, outcome, postprocess: dict, encoder: dict | None = None) -> tuple[dict, dict]:
+    """The output record and the printed result of one outcome; with ``encoder`` (``--embeddings``) the
+    record has the clip embedding the model read."""
+    from ..collection.embeddings import clip_embedding
     from ..collection.records import error_record, result_record
 
     if outcome.error is not None:
@@ -202,7 +284,8 @@ def _record(mer, outcome, postprocess: dict) -> tuple[dict, dict]:
     start = time.perf_counter()
     result = mer.postprocess(mer.forward({"features": outcome.features}), **postprocess)
     outcome.timings["head"] = time.perf_counter() - start
-    return result_record(outcome.item, result), result
+    embedding = clip_embedding(outcome.features) if encoder is not None else None
+    return result_record(outcome.item, result, embedding=embedding, encoder=encoder), result
 
 
 def _print_results(args, results: dict) -> int:

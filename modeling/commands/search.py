@@ -5,6 +5,10 @@ ranks its songs (:mod:`modeling.library.search`) by ``--mood`` tags, a ``--va`` 
 song, or builds a playlist along a path of the valence-arousal plane (``--playlist calm:energetic``,
 ``--from-va 3,2 --to-va 8,8``; :mod:`modeling.library.playlist`), prints a table (or ``--json``) and
 writes an M3U playlist (``--m3u``). Without a query it prints what the library holds.
+
+``--like FILE`` with a file that is not a song of the library embeds it as ``predict --embeddings`` embeds
+the library's songs (:func:`embed_audio_file`): with the encoder the library's records name
+(``embedding_encoder``; a library that names none is taken to hold the default model's MERT), never another.
 """
 
 from __future__ import annotations
@@ -61,17 +65,73 @@ def add_arguments(parser) -> None:
         "--index", choices=["exact", "ivf", "hnsw"], default="exact",
         help="embedding index for --like: exact (default) or an approximate one for huge libraries",
     )  # fmt: skip
+    parser.add_argument(
+        "--audio-encoder", metavar="MERT", help="the encoder that embeds a --like file outside the library "
+        "(default: the one the library's records name; another is refused; for a library naming none, the "
+        "default model's MERT)",
+    )  # fmt: skip
+    parser.add_argument("--device", help="where that encoder runs: cpu, cuda (default: cuda when available)")
 
 
-def embed_audio_file(path: Path, args) -> list[float]:
-    """The pooled MERT clip embedding of an audio file that is not in the library (what predict --embeddings
-    stores), to search with ``--like``."""
-    from ..base.errors import InvalidInputError
+def library_encoder(library, args) -> dict:
+    """The encoder a ``--like`` file outside ``library`` is embedded with: the one its records name (one
+    only: embeddings of two encoders cannot be compared), else ``--audio-encoder``, else the default model's
+    MERT; ``--audio-encoder`` naming another encoder than the library's is refused."""
+    from ..base.errors import LibraryError
+    from ..collection.embeddings import default_encoder, describe_encoder, same_encoder
+    from ..library.columns import embedding_encoders
 
-    raise InvalidInputError(
-        f"{path} is not a song of the library, and computing an embedding for a file outside the library is "
-        "wired in later. Accepted: --like with a song of the library"
+    named = embedding_encoders(library.dataset.data.table)
+    if len(named) > 1:
+        raise LibraryError(
+            f"The embeddings of {library.source} come from {len(named)} encoders ("
+            + "; ".join(describe_encoder(encoder) for encoder in named[:3])
+            + "): embeddings of two encoders cannot be compared. Accepted: a library embedded by one encoder "
+            "(predict --embeddings --overwrite with one model)"
+        )
+    if not args.audio_encoder:
+        return named[0] if named else default_encoder()
+    asked = dict(named[0] if named else default_encoder())
+    asked["name"] = _encoder_name(args.audio_encoder)
+    if named and not same_encoder(asked, named[0]):
+        raise LibraryError(
+            f"--audio-encoder {args.audio_encoder} is not the encoder of the library's embeddings, "
+            f"{describe_encoder(named[0])}: embeddings of two encoders cannot be compared. Accepted: "
+            "--audio-encoder left out (the library's is used), or that encoder"
+        )
+    return asked
+
+
+def _encoder_name(name: str) -> str:
+    """An encoder's name as records hold it: a local folder as its absolute path, a Hub id as it is."""
+    from ..collection.embeddings import identity
+
+    return identity(name, (), 0.0)["name"]
+
+
+def embed_audio_file(path: Path, args, encoder: dict | None = None):
+    """The clip embedding of an audio file that is not in the library, to search with ``--like``: computed
+    exactly as ``predict --embeddings`` computes the library's (the features of ``encoder``, default
+    :func:`library_encoder`'s choice without a library: ``--audio-encoder`` or the default model's MERT, then
+    the clip embedding the model reads, :func:`modeling.collection.embeddings.clip_embedding`); a
+    ``(dim,)`` float32 array. Chords and key do not enter the embedding: the weightless ``dsp`` backend finds
+    them."""
+    from ..collection.embeddings import clip_embedding, default_encoder
+    from ..music2emo.feature_extraction_music2emo import Music2EmoFeatureExtractor
+
+    if encoder is None:
+        encoder = dict(default_encoder())
+        if getattr(args, "audio_encoder", None):
+            encoder["name"] = _encoder_name(args.audio_encoder)
+    extractor = Music2EmoFeatureExtractor(
+        encoder["name"],
+        layers=tuple(encoder["layers"]),
+        segment_seconds=float(encoder["segment_seconds"]),
+        chord_backend="dsp",
+        key_method="profiles",
+        device=getattr(args, "device", None),
     )
+    return clip_embedding(extractor(str(path)))
 
 
 def _path_ends(args) -> tuple[str, str] | None:
@@ -135,6 +195,10 @@ def run(args) -> int:
         raise InvalidInputError(
             "--weight sets how playlist steps follow each other. Accepted: with --playlist"
         )
+    if (args.audio_encoder or args.device) and args.like is None:
+        raise InvalidInputError(
+            "--audio-encoder and --device embed a --like file. Accepted: with --like FILE"
+        )
     library = load_library(args.library, base_dir=args.base_dir, index=args.index)
     if library.unusable.total:
         print(f"{args.library}: {library.unusable.describe()}", file=sys.stderr)
@@ -149,8 +213,22 @@ def run(args) -> int:
             like_file = Path(args.like)
             if not like_file.is_file():
                 raise InvalidInputError(f"--like {like_file} does not exist. Accepted: an audio file")
+            encoder = library_encoder(library, args)  # also refuses a library of several encoders
             row = library.find(like_file)
-            like = library.embedding(row) if row is not None else embed_audio_file(like_file, args)
+            if row is not None:
+                like = library.embedding(row)
+            else:
+                library.build_index()  # a library without embeddings is refused before the encoder loads
+                like = embed_audio_file(like_file, args, encoder)
+                if like.size != library.embedding_dim:
+                    from ..base.errors import LibraryError
+                    from ..collection.embeddings import describe_encoder
+
+                    raise LibraryError(
+                        f"{describe_encoder(encoder)} gives {like.size}-value embeddings but the library's have "
+                        f"{library.embedding_dim}: they come from another encoder. Accepted: --audio-encoder naming "
+                        "the encoder the library was embedded with"
+                    )
         songs = library.search(
             mood=args.mood, va=args.va, like=like, n=args.n, quadrant=args.quadrant, **filters
         )

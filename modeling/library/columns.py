@@ -3,7 +3,8 @@
 A library is an Arrow table of ``emotune predict`` records; search needs, per row, the valence and arousal
 (float64, 1-9), the duration (float64 seconds, NaN when unknown), the score of every mood/theme tag (a
 ``(rows, tags)`` float32 matrix: a record's ``moods`` is a list of ``{label, score}`` best first, in any
-order of labels) and the embedding (``(rows, dim)`` float32, read a slice of rows at a time).
+order of labels) and the embedding (``(rows, dim)`` float32, read a slice of rows at a time), and which
+encoders made the embeddings (``embedding_encoder``: ``{name, layers, segment_seconds}`` a row).
 """
 
 from __future__ import annotations
@@ -15,7 +16,14 @@ import numpy as np
 from ..base.errors import LibraryError
 from ..vocabularies.emotion import MOOD_TAGS, MTG_TAG_PREFIX
 
-__all__ = ["embedding_sizes", "embedding_slices", "float_values", "list_lengths", "mood_matrix"]
+__all__ = [
+    "embedding_encoders",
+    "embedding_sizes",
+    "embedding_slices",
+    "float_values",
+    "list_lengths",
+    "mood_matrix",
+]
 
 
 def float_values(table, name: str) -> np.ndarray:
@@ -113,3 +121,26 @@ def embedding_slices(column, dim: int, rows: int = 4096) -> Iterator[tuple[int, 
                 "finite numbers (the embeddings predict --embeddings writes)"
             )
         yield start, block
+
+
+def embedding_encoders(table) -> list[dict]:
+    """The distinct encoders (``{"name", "layers", "segment_seconds"}``) that the ``embedding_encoder`` column
+    names for the rows with an embedding, in the order they first appear; ``[]`` when the library does not
+    name them (no such column: a library written before predict recorded its encoder, or by other means)."""
+    if "embedding_encoder" not in table.column_names or "embedding" not in table.column_names:
+        return []
+    import pyarrow as pa
+
+    present = list_lengths(table.column("embedding")) > 0
+    column = table.column("embedding_encoder")
+    if not pa.types.is_struct(column.type) and not pa.types.is_null(column.type):
+        raise LibraryError(
+            f"The column 'embedding_encoder' holds {column.type} values. Accepted: {{name, layers, "
+            "segment_seconds}} (what emotune predict --embeddings writes)"
+        )
+    found: dict[tuple, dict] = {}
+    for row, encoder in enumerate(column.to_pylist()):
+        if encoder is not None and present[row]:
+            key = (encoder.get("name"), tuple(encoder.get("layers") or ()), encoder.get("segment_seconds"))
+            found.setdefault(key, encoder)
+    return list(found.values())

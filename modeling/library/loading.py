@@ -3,7 +3,8 @@
 A *usable* row has no ``error`` and a finite ``valence`` and ``arousal``; the others (files that failed,
 records without valence-arousal, JSON Lines lines that are not a record) are counted in
 :class:`UnusableRows` and reported, never dropped silently. A library needs the columns
-:data:`REQUIRED_COLUMNS`; ``duration``, ``embedding`` (``predict --embeddings``), ``curve``
+:data:`REQUIRED_COLUMNS`; ``duration``, ``embedding`` and ``embedding_encoder`` (``predict --embeddings``:
+the clip embedding and the encoder that made it, :mod:`modeling.collection.embeddings`), ``curve``
 (``predict --dynamic-model``) and ``segments`` are used when present.
 """
 
@@ -75,6 +76,12 @@ def jsonl_schema():
             ("chords", pa.list_(pa.struct([("start", number), ("end", number), ("label", pa.string())]))),
             ("segments", pa.list_(segment)),
             ("embedding", pa.list_(pa.float32())),
+            (
+                "embedding_encoder",
+                pa.struct(
+                    [("name", pa.string()), ("layers", pa.list_(pa.int64())), ("segment_seconds", number)]
+                ),
+            ),
             ("curve", pa.list_(pa.struct([("time", number), ("valence", number), ("arousal", number)]))),
         ]
     )

@@ -6,7 +6,7 @@ import pytest
 
 from modeling.base.errors import InvalidInputError
 from modeling.collection import collect_audio_files
-from modeling.collection.output import RecordOutput
+from modeling.collection.output import RecordOutput, read_records
 
 
 def test_folders_globs_and_lists_in_a_deterministic_order(collection, tmp_path, monkeypatch):
@@ -61,3 +61,36 @@ def test_every_form_gives_back_the_records_it_was_given(tmp_path, suffix):
         RecordOutput(tmp_path / f"results{suffix}")
     with pytest.raises(InvalidInputError, match="Accepted: a path ending in .jsonl"):
         RecordOutput(tmp_path / "results.xlsx")
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv", ".parquet"])
+def test_every_form_gives_back_embeddings_and_curves(tmp_path, suffix):
+    """The optional columns (--embeddings, --dynamic-model): the embedding comes back as the float32 values it
+    was, the encoder and the curve as they were, in every form; error records stay without them."""
+    import numpy as np
+
+    from modeling.collection.records import result_record
+
+    embedding = np.random.default_rng(0).standard_normal(1536).astype(np.float32) / 7
+    result = {"duration": 2.5, "valence": 5.5, "arousal": 4.25, "quadrant": "Q4", "key": "C major",
+              "predicted_moods": ["calm"], "moods": [{"label": "calm", "score": 0.75}], "chords": [], "segments": [],
+              "curve": [{"time": 0.0, "valence": 5.0, "arousal": 4.0}, {"time": 0.5, "valence": 5.5, "arousal": 4.5}]}  # fmt: skip
+    encoder = {"name": "m-a-p/MERT-v1-95M", "layers": [5, 6], "segment_seconds": 30.0}
+    records = [
+        result_record("a.wav", result, embedding=embedding, encoder=encoder),
+        {"path": "b.wav", "duration": None, "error": "Cannot decode b.wav"},
+    ]
+    extras = ("curve", "embedding", "embedding_encoder")
+    output = RecordOutput(tmp_path / f"library{suffix}", extras=extras)
+    output.done()
+    writer = output.writer(0, 1)
+    for record in records:
+        writer.write(record)
+    writer.close()
+    assert output.finish(["a.wav", "b.wav"]) == {"records": 2, "failed": 1}
+    back = read_records(output.path)
+    assert back == records and back[0]["embedding"] == embedding.tolist()  # float32 values, exactly
+    if suffix == ".jsonl":  # each value as the shortest text of its float32
+        assert str(embedding[0]) in output.path.read_text() and len(output.path.read_bytes()) < 1536 * 14
+    resumed = RecordOutput(output.path, resume=True, extras=extras)
+    assert resumed.done() == {"a.wav", "b.wav"} and resumed.encoders == [encoder]

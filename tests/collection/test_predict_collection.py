@@ -109,14 +109,27 @@ def test_sigkill_then_resume_gives_every_file_once_and_the_uninterrupted_results
 
 
 def test_two_processes_killed_then_resumed_share_the_files_and_merge_into_the_one_process_output(
-    collection, model_dir, reference, tmp_path
+    collection, model_dir, reference, tmp_path, capsys
 ):
-    """Two processes write journals of their own shares; SIGKILL of the whole launch after about half; a
-    relaunch with --resume does the rest; the merged Parquet equals the one-process records, record for record."""
+    """Two processes write journals of their own shares (one run: a second run started meanwhile is refused,
+    naming the launch's main process); SIGKILL of the whole launch after about half; a relaunch with --resume
+    does the rest; the merged Parquet equals the one-process records, record for record."""
     output = tmp_path / "results.parquet"
     parts = tmp_path / "results.parquet.parts"
     first_run = launch(*_args(collection, model_dir, output, "--no-overlap"), stdout=subprocess.DEVNULL)
-    kill_when(first_run, lambda: sum(path.read_bytes().count(b"\n") for path in parts.glob("*.jsonl")) >= 20)
+    second_run = []
+
+    def half_done() -> bool:
+        if sum(path.read_bytes().count(b"\n") for path in parts.glob("*.jsonl")) < 20:
+            return False
+        second_run.append(main(_args(collection, model_dir, output, "--resume")))
+        return True
+
+    kill_when(first_run, half_done)
+    assert second_run == [1] and "is being written by another run: process " in (
+        err := capsys.readouterr().err
+    )
+    assert "(the main one of 2)" in err
     journals = {
         path.name: [record["path"] for _, _, record in read_jsonl(path)] for path in parts.glob("*.jsonl")
     }

@@ -96,3 +96,36 @@ def test_two_processes_killed_then_resumed_write_the_one_process_folder(
     assert "process 1/2: " in out and "process 2/2: " in out and "Wrote 22 feature rows" in out
     assert not parts.exists()
     assert _files(output) == _files(one_process[0])
+
+
+def test_a_full_disk_while_the_folder_is_written_keeps_the_journals_for_resume(
+    unified, mert_dir, tmp_path, monkeypatch, capsys
+):
+    """The features folder is written at the end, from the journals: a full disk then ends the run with one
+    line (exit 1) and the journals stay, so --resume writes the folder without extracting anything again."""
+    import errno
+
+    from dataset_scripts.features import extraction
+
+    output = tmp_path / "features"
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(extraction, "_write_features", full)
+    assert main(_args(unified, mert_dir, output, "--sources", "pmemo")) == 1
+    err = capsys.readouterr().err
+    assert (
+        f"emotune extract-features: error: The disk holding {output} is full" in err
+        and "Traceback" not in err
+    )
+    assert "the journals in " in err and "are kept: the same command with --resume writes it from them" in err
+    journals = list((tmp_path / "features.parts").glob("*.jsonl"))
+    rows = sum("row" in record for path in journals for _, _, record in read_jsonl(path))
+    assert rows >= 4 and not output.exists() and not (tmp_path / "features.lock").exists()
+    monkeypatch.undo()
+    assert main(_args(unified, mert_dir, output, "--sources", "pmemo", "--resume")) == 0
+    printed = capsys.readouterr().out
+    assert f"Wrote {rows} feature rows" in printed
+    assert "files in" not in printed  # nothing extracted again
+    assert not (tmp_path / "features.parts").exists() and (output / "README.md").is_file()

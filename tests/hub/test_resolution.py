@@ -15,6 +15,7 @@ import modeling  # noqa: F401
 from modeling.base.errors import WeightsNotFoundError
 from modeling.hub import resolve_model
 from modeling.weights import fetch, resolve_or_fetch
+from tests.audio_files import lavfi_audio
 from tests.conftest import REPO_ROOT
 
 
@@ -126,7 +127,8 @@ def test_the_commands_fail_fast_naming_the_fetch_command(weights_env, tmp_path, 
 
     assert main(["score-video", str(tmp_path / "v.mp4"), "--clip-model", str(tmp_path)]) == 1
     assert "emotune score-video: error: emotune/video2music-amt is not installed" in capsys.readouterr().err
-    assert main(["predict", "x.wav", "--model", str(tmp_path), "--chord-backend", "btc"]) == 1
+    clip = lavfi_audio(tmp_path / "x.wav", "sine=frequency=440", seconds=2.0)
+    assert main(["predict", str(clip), "--model", str(tmp_path), "--chord-backend", "btc"]) == 1
     assert "`emotune weights fetch btc`" in capsys.readouterr().err
     assert train.main(["evaluate", "--model", "emotune/music2emo", "--data", str(tmp_path)]) == 1
     assert (
