@@ -1,4 +1,4 @@
-"""The collection tests' inputs: a folder of 40 short clips (3 of them bad), a folder of 4 clips of 1.5 s for the
+"""The collection tests' inputs: a folder of 16 short clips (3 of them bad), a folder of 4 clips of 1.5 s for the
 fast tests, and a tiny dynamic model (the tiny MER models are the global fixtures of tests/music2emo)."""
 
 from __future__ import annotations
@@ -10,17 +10,23 @@ import soundfile
 from tests.audio_files import lavfi_audio
 
 BAD = ("disc 2/notes.wav", "empty.mp3", "truncated.mp3")
-"""The bad files among the 40: text named .wav, 0 bytes, a truncated mp3."""
+"""The bad files among the collection's: text named .wav, 0 bytes, a truncated mp3."""
+
+GOOD = 13
+"""Good clips in the collection (enough for two processes to share and a run to be killed half-way)."""
+
+TOTAL = GOOD + len(BAD)
+"""Audio files in the collection."""
 
 
 @pytest.fixture(scope="session")
 def collection(tmp_path_factory):
-    """``music/``: 37 good clips of 2-4 s (wav, flac, ogg; in two sub-folders) and 3 bad ones, with a text file
+    """``music/``: 13 good clips of 2-4 s (wav, flac, ogg; in two sub-folders) and 3 bad ones, with a text file
     and a hidden file that are not audio; returns the folder."""
     folder = tmp_path_factory.mktemp("collection") / "music"
     rng = np.random.default_rng(0)
-    for number in range(37):
-        sub = folder / ("disc 1" if number < 20 else "disc 2")
+    for number in range(GOOD):
+        sub = folder / ("disc 1" if number < GOOD // 2 else "disc 2")
         sub.mkdir(parents=True, exist_ok=True)
         seconds = 2.0 + 2.0 * rng.random()
         time = np.arange(int(seconds * 16000)) / 16000

@@ -1,4 +1,4 @@
-"""`emotune predict` on a collection: a folder of 40 clips (3 bad), records as they arrive in JSON Lines, CSV
+"""`emotune predict` on a collection: a folder of 16 clips (3 bad), records as they arrive in JSON Lines, CSV
 and Parquet, a SIGKILL and --resume, and two processes of an accelerate launch (gloo on CPU)."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 from modeling.cli import main
 from modeling.collection import collect_audio_files
 from modeling.collection.output import RecordOutput, read_jsonl
-from tests.collection.conftest import BAD
+from tests.collection.conftest import BAD, GOOD, TOTAL
 from tests.collection.launches import kill_when, launch
 from tests.conftest import REPO_ROOT
 
@@ -47,7 +47,7 @@ def reference(run_once):
 def test_a_folder_gives_one_record_per_audio_file_in_order(collection, model_dir, run_once):
     reference, out = run_once
     files = collect_audio_files([str(collection)])
-    assert len(files) == 40 and files == sorted(files)  # cover.txt and the hidden file are not audio
+    assert len(files) == TOTAL and files == sorted(files)  # cover.txt and the hidden file are not audio
     assert [record["path"] for record in reference] == files
     failed = {record["path"]: record["error"] for record in reference if record["error"] is not None}
     assert sorted(failed) == sorted(str(collection / name) for name in BAD)
@@ -58,7 +58,7 @@ def test_a_folder_gives_one_record_per_audio_file_in_order(collection, model_dir
     assert set(good) == {"path", "duration", "error", "valence", "arousal", "quadrant", "key",
                          "predicted_moods", "moods", "chords", "segments"}  # fmt: skip
     assert len(good["moods"]) == 56 and 2.0 <= good["duration"] <= 4.0
-    assert "40 files in" in out and "37 succeeded, 3 failed" in out and "slowest stage: " in out
+    assert f"{TOTAL} files in" in out and f"{GOOD} succeeded, 3 failed" in out and "slowest stage: " in out
 
     # the same results as the pipeline gives one file at a time
     from transformers import pipeline
@@ -90,16 +90,16 @@ def test_an_existing_output_is_refused_and_resume_has_nothing_left_to_do(
 def test_sigkill_then_resume_gives_every_file_once_and_the_uninterrupted_results(
     collection, model_dir, reference, tmp_path
 ):
-    """A CSV written as results arrive: killed after about half, resumed: 40 records, none twice, the values
+    """A CSV written as results arrive: killed after about half, resumed: every record, none twice, the values
     of the uninterrupted run."""
     output = tmp_path / "results.csv"
     command = [sys.executable, "-m", "modeling", *_args(collection, model_dir, output, "--no-overlap")]
     process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     kill_when(
-        process, lambda: output.exists() and output.read_bytes().count(b"\n") >= 21
-    )  # header, 20 records
+        process, lambda: output.exists() and output.read_bytes().count(b"\n") >= 1 + TOTAL // 2
+    )  # header, half the records
     written = _records(output)
-    assert 20 <= len(written) < 40, len(written)
+    assert TOTAL // 2 <= len(written) < TOTAL, len(written)
     assert written == reference[: len(written)]  # what was written before the kill is intact
 
     assert main(_args(collection, model_dir, output, "--resume")) == 0
@@ -120,7 +120,7 @@ def test_two_processes_killed_then_resumed_share_the_files_and_merge_into_the_on
     second_run = []
 
     def half_done() -> bool:
-        if sum(path.read_bytes().count(b"\n") for path in parts.glob("*.jsonl")) < 20:
+        if sum(path.read_bytes().count(b"\n") for path in parts.glob("*.jsonl")) < TOTAL // 2:
             return False
         second_run.append(main(_args(collection, model_dir, output, "--resume")))
         return True
@@ -135,9 +135,12 @@ def test_two_processes_killed_then_resumed_share_the_files_and_merge_into_the_on
     }
     assert sorted(journals) == ["part-r000-p00000.jsonl", "part-r000-p00001.jsonl"]
     first, second = journals.values()
-    assert not set(first) & set(second) and len(first + second) < 40  # each file by one process, none twice
+    assert (
+        not set(first) & set(second) and len(first + second) < TOTAL
+    )  # each file by one process, none twice
     files = [record["path"] for record in reference]
-    assert set(first) <= set(files[:20]) and set(second) <= set(files[20:])  # consecutive shares
+    half = TOTAL // 2
+    assert set(first) <= set(files[:half]) and set(second) <= set(files[half:])  # consecutive shares
     assert not output.exists()
 
     resumed = launch(
@@ -151,13 +154,13 @@ def test_two_processes_killed_then_resumed_share_the_files_and_merge_into_the_on
         ("2", len(first + second)),
     ]
     counts = [int(count) for _, _, count in shares]
-    assert sum(counts) == 40 - len(first + second) and min(counts) > 0, out
+    assert sum(counts) == TOTAL - len(first + second) and min(counts) > 0, out
     assert not parts.exists()
     assert _records(output) == reference
 
     from datasets import load_dataset
 
     dataset = load_dataset("parquet", data_files=str(output), split="train")
-    assert len(dataset) == 40 and dataset[0]["path"] == reference[0]["path"]
+    assert len(dataset) == TOTAL and dataset[0]["path"] == reference[0]["path"]
     assert dataset.features["moods"].feature["score"].dtype == "float64"
     assert dataset[0]["segments"][0]["moods"][0] == reference[0]["segments"][0]["moods"][0]

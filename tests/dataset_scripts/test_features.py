@@ -15,17 +15,24 @@ from modeling.cli import main
 from modeling.collection.output import read_jsonl
 from tests.collection.launches import kill_when, launch
 
+PIECES = 4
+"""Synthetic pieces per source (four sources): enough for two processes to share and a run to be killed
+half-way."""
+
+FILES = 4 * PIECES
+"""Recordings the unified dataset names; two of them are broken, so ``FILES - 2`` feature rows."""
+
 
 @pytest.fixture(scope="module")
 def unified(tmp_path_factory):
-    """A unified dataset of the synthetic corpus (6 pieces of 2 s per source), then one recording made
+    """A unified dataset of the synthetic corpus (4 pieces of 2 s per source), then one recording made
     undecodable and one deleted."""
     from dataset_scripts.build_types import BuildOptions
     from dataset_scripts.builders import BUILDERS
     from dataset_scripts.synthetic.corpus import make_synthetic
 
     root = tmp_path_factory.mktemp("features")
-    make_synthetic(root / "raw", n=6, seed=5, seconds=2.0, progress=False)
+    make_synthetic(root / "raw", n=PIECES, seed=5, seconds=2.0, progress=False)
     BUILDERS["all"](root / "raw", root / "unified", BuildOptions(progress=False))
     audio = sorted(path for path in (root / "raw").rglob("*") if path.suffix in {".wav", ".mp3", ".flac"})
     audio[3].write_text("not audio\n")
@@ -61,9 +68,9 @@ def test_bad_and_missing_recordings_are_reported_and_the_rest_extracted(one_proc
     reasons = sorted(skip["reason"] for skip in report["skipped"])
     assert reasons == ["audio missing", "audio undecodable"], report
     assert (
-        "Wrote 22 feature rows" in printed
-        and "24 files in" in printed
-        and "22 succeeded, 2 failed" in printed
+        f"Wrote {FILES - 2} feature rows" in printed
+        and f"{FILES} files in" in printed
+        and f"{FILES - 2} succeeded, 2 failed" in printed
     )
     assert not output.with_name("features.parts").exists()
 
@@ -78,12 +85,15 @@ def test_two_processes_killed_then_resumed_write_the_one_process_folder(
     output = tmp_path / "features"
     parts = tmp_path / "features.parts"
     first_run = launch(*_args(unified, mert_dir, output, "--no-overlap"), stdout=subprocess.DEVNULL)
-    kill_when(first_run, lambda: sum(path.read_bytes().count(b"\n") for path in parts.glob("*.jsonl")) >= 10)
+    half = FILES // 2 - 2
+    kill_when(
+        first_run, lambda: sum(path.read_bytes().count(b"\n") for path in parts.glob("*.jsonl")) >= half
+    )
     journals = [
         [tuple(record["key"]) for _, _, record in read_jsonl(path)] for path in sorted(parts.glob("*.jsonl"))
     ]
     assert len(journals) == 2 and not set(journals[0]) & set(journals[1])  # each recording by one process
-    assert 10 <= len(journals[0] + journals[1]) < 24 and not output.exists()
+    assert half <= len(journals[0] + journals[1]) < FILES and not output.exists()
 
     assert main(_args(unified, mert_dir, output)) == 1
     assert "holds an interrupted extraction. Accepted: --resume" in capsys.readouterr().err
@@ -93,7 +103,7 @@ def test_two_processes_killed_then_resumed_write_the_one_process_folder(
     )
     out, err = resumed.communicate(timeout=300)
     assert resumed.returncode == 0, err[-3000:]
-    assert "process 1/2: " in out and "process 2/2: " in out and "Wrote 22 feature rows" in out
+    assert "process 1/2: " in out and "process 2/2: " in out and f"Wrote {FILES - 2} feature rows" in out
     assert not parts.exists()
     assert _files(output) == _files(one_process[0])
 
@@ -122,7 +132,7 @@ def test_a_full_disk_while_the_folder_is_written_keeps_the_journals_for_resume(
     assert "the journals in " in err and "are kept: the same command with --resume writes it from them" in err
     journals = list((tmp_path / "features.parts").glob("*.jsonl"))
     rows = sum("row" in record for path in journals for _, _, record in read_jsonl(path))
-    assert rows >= 4 and not output.exists() and not (tmp_path / "features.lock").exists()
+    assert rows >= PIECES - 2 and not output.exists() and not (tmp_path / "features.lock").exists()
     monkeypatch.undo()
     assert main(_args(unified, mert_dir, output, "--sources", "pmemo", "--resume")) == 0
     printed = capsys.readouterr().out
