@@ -193,7 +193,7 @@ class DSPChordRecognizer:
         import librosa
 
         frames = int(np.ceil(len(block) / self.hop_length))
-        minimum = max(4 * 4096, 4 * self.hop_length)  # the constant-Q transform's lowest octave needs room
+        minimum = max(16 * 4096, 4 * self.hop_length)  # the constant-Q transform's lowest octave: 1024 samples
         if len(block) < minimum:
             block = np.pad(block, (0, minimum - len(block)))
         if self.method == "nnls":
