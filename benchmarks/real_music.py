@@ -1,7 +1,7 @@
 """Chord and key recognition on FluidSynth renders of real scores (music21's corpus), against the scores.
 
     python benchmarks/real_music.py [--quick] [--part heldout|dev|all] [--cache-dir DIR] [--excerpt-seconds 30]
-        [--sounds piano strings guitar] [--json FILE] [--write-split]
+        [--sounds piano strings guitar] [--btc-model DIR] [--no-essentia] [--json FILE] [--write-split]
 
 Every other accuracy figure of the chord backends comes from audio the project synthesized itself; this one
 plays real music. Requirements beyond the package: ``pip install -r benchmarks/requirements-real-music.txt``
@@ -10,10 +10,14 @@ soundfont (``make setup``).
 
 **Pieces.** A fixed selection (:func:`select_pieces`, seeded) from the corpus music21 ships, in three sources:
 
-* ``chord-symbols``: the scores that carry chord symbols (``ChordSymbol``): the two Nottingham Music
-  Database tunes of the corpus and its two lead sheets (music21's corpus holds no more: the other folk
-  collections, Ryan's Mammoth, O'Neill's, Essen, are bare melodies). Their symbols are realised as an
-  accompaniment (a bass note on each strong beat, a close block chord on every beat, below the melody);
+* ``chord-symbols``: every score of the corpus whose chord symbols music21 reads, name chords and cover it
+  (:func:`chord_symbol_census`: every ABC tune of every folk collection and every MusicXML file with a
+  ``<harmony>`` element is judged, and what is skipped is counted by reason and printed). That is the two
+  Nottingham Music Database tunes of the corpus and its two lead sheets: Ryan's Mammoth, O'Neill's,
+  Aird's Airs, the American fife tunes and Essen are melodies whose quoted text is fingerings, directions,
+  dynamics (which music21 reads as chord symbols: ``"f"``) or section letters (``"A"``, ``"B"``). The
+  symbols are realised as an accompaniment (a bass note on each strong beat, a close block chord on every
+  beat, below the melody);
 * ``renaissance``: Palestrina, Monteverdi (a seeded sample of each) and Lusitano;
 * ``classical``: Beethoven, Mozart, Haydn, Schubert, Schumann (Robert and Clara), Chopin, Handel, Corelli,
   Verdi, Weber, Joplin, Beach, Liliuokalani, J. R. Johnson.
@@ -37,10 +41,14 @@ takes the sound's program.
   the third above it (``maj`` / ``min``); ``N`` where nothing sounds and ``X`` (mir_eval's unknown chord,
   left out of the scores, as mir_eval does) where notes sound but no third above the root can be named (open
   fifths, unisons); ``--unnamed N`` scores those spans as ``N`` instead. Consecutive equal labels merge.
-* Key, two references: ``signature+final``: the first key signature gives the major key and its relative
-  minor, the root of the piece's final sonority (its last chord symbol, where it has them) decides between them (a piece whose final root is neither,
-  modal music, has no such reference and counts only against the other); ``analysis``: music21's
-  ``score.analyze('key')`` on all the notes of the whole score.
+* Key, two references, both of the whole score (not of the excerpt: an excerpt's last chord is
+  mid-phrase): ``signature+final`` (:func:`signature_final_key`): the first key signature gives the major
+  key and its relative minor, the root of the score's final sonority decides between them; with chord
+  symbols the final sonority is the last symbol, and the melody's final note must be one of its tones (a
+  lead sheet that ends on the dominant of a repeat has none). A piece whose final root is neither, modal
+  music, has no such reference and counts only against the other; ``analysis``: music21's
+  ``score.analyze('key')`` on all the notes of the whole score. Scores are read at sounding pitch (a
+  B-flat clarinet part is stored a tone above what sounds).
 
 **Scores.** mir_eval's ``root``, ``majmin`` and ``mirex`` chord comparisons, duration-weighted over the merged
 intervals and pooled over the pieces of a cell (the weighted chord symbol recall of MIREX), and the MIREX
@@ -48,8 +56,11 @@ weighted key score (``mir_eval.key.weighted_score``), averaged over the pieces; 
 Seconds per audio minute of each backend's chord recognition (and of each key method) on this machine.
 
 **Backends.** ``dsp`` with its defaults and with the old behaviour (``method="templates"``: 24 triad templates on
-the plain constant-Q chroma), each with the key ``method`` s of :func:`modeling.chord_recognition.key.detect_key`;
-``btc`` when its weights are installed (never downloaded here: skipped with the reason otherwise); the peer,
+the plain constant-Q chroma), each with the key ``method`` s of :func:`modeling.chord_recognition.key.detect_key`
+(the default ``dsp`` also with ``chroma``, which reads the chroma its chords came from); ``btc``
+(``load_chord_recognizer("btc")``) when its weights load: ``--btc-model DIR``, else ``BTC_CHORD_MODEL`` where
+``modeling.hub.resolve_model`` finds it (installed, or on a reachable Hub; skipped with the reason
+otherwise); the peer,
 Essentia: ``ChordsDetection`` on HPCP frames (``Windowing`` → ``Spectrum`` → ``SpectralPeaks`` → ``HPCP``, the
 parameters of Essentia's own tonal extractor) and ``KeyExtractor`` on the audio.
 
@@ -769,12 +780,14 @@ class RecognizerBackend:
 
 
 def load_btc(model: str | Path | None = None) -> tuple[RecognizerBackend | None, str]:
-    """The ``btc`` backend (``model``: a folder of BTC weights; default: the installed or cached
-    ``BTC_CHORD_MODEL``, never downloaded here), or ``None`` and the reason it cannot run."""
+    """The ``btc`` backend (``model``: a folder of BTC weights; default: ``BTC_CHORD_MODEL`` where
+    ``modeling.hub.resolve_model`` finds it: the installed copy, else the Hub when it is reachable), or
+    ``None`` and the reason it cannot run."""
     from modeling.base.defaults import BTC_CHORD_MODEL
     from modeling.chord_recognition.backends import load_chord_recognizer
     from modeling.chord_recognition.key import CHORD_KEY_METHODS
 
+    name = "btc" if model is None else f"btc ({Path(str(model)).name})"
     try:
         if model is None:
             from modeling.hub import resolve_model
@@ -783,7 +796,6 @@ def load_btc(model: str | Path | None = None) -> tuple[RecognizerBackend | None,
         recognizer = load_chord_recognizer("btc", model=str(model), device="cpu")
     except Exception as error:  # any reason the weights are not there is a reason to skip
         return None, f"btc skipped: its weights do not load ({type(error).__name__}: {error})"
-    name = "btc" if model is None or str(model) == BTC_CHORD_MODEL else f"btc ({Path(str(model)).name})"
     return RecognizerBackend(name, recognizer, CHORD_KEY_METHODS), f"btc: {model}"
 
 
@@ -930,6 +942,23 @@ def tables(records: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def key_reference_summary(pieces: list[Piece]) -> str:
+    """Markdown: per source, the pieces with a ``signature+final`` key reference, and why the others have none."""
+    lines = ["| source | pieces | with a signature+final key | without: why (count) |", "|---|---|---|---|"]
+    for source in dict.fromkeys(p.source for p in pieces):
+        mine = [p for p in pieces if p.source == source]
+        reasons: dict[str, int] = defaultdict(int)
+        for piece in mine:
+            if piece.key_signature_final is None:
+                reasons[piece.key_reference_note.split(" (", 1)[0]] += 1
+        why = "; ".join(
+            f"{reason} ({count})" for reason, count in sorted(reasons.items(), key=lambda x: -x[1])
+        )
+        with_key = sum(p.key_signature_final is not None for p in mine)
+        lines.append(f"| {source} | {len(mine)} | {with_key} | {why or '-'} |")
+    return "\n".join(lines)
+
+
 def synthesized_triads(backends, seeds: int = 20, seconds: float = 2.0) -> str:
     """The unit check the other figures came from: random major/minor triads synthesized by the project
     (``dataset_scripts.synthetic.audio.render_progression``, 12 chords of ``seconds`` each per seed), majmin per backend."""
@@ -1000,6 +1029,7 @@ def main(argv=None) -> int:
         except Exception as error:  # a score music21 cannot read is reported, not fatal
             print(f"  skipped {piece_id}: {type(error).__name__}: {error}")
     print(f"references ready after {time.perf_counter() - started:.0f} s")
+    print(key_reference_summary(pieces))
     backends, notes = make_backends(include_essentia=not args.no_essentia, btc_model=args.btc_model)
     for line in notes:
         print(line)
