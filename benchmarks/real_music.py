@@ -1,7 +1,7 @@
 """Chord and key recognition on FluidSynth renders of real scores (music21's corpus), against the scores.
 
     python benchmarks/real_music.py [--quick] [--part heldout|dev|all] [--cache-dir DIR] [--excerpt-seconds 30]
-        [--sounds piano strings guitar] [--json FILE] [--write-split]
+        [--sounds piano strings guitar] [--btc-model DIR] [--no-essentia] [--json FILE] [--write-split]
 
 Every other accuracy figure of the chord backends comes from audio the project synthesized itself; this one
 plays real music. Requirements beyond the package: ``pip install -r benchmarks/requirements-real-music.txt``
@@ -10,10 +10,14 @@ soundfont (``make setup``).
 
 **Pieces.** A fixed selection (:func:`select_pieces`, seeded) from the corpus music21 ships, in three sources:
 
-* ``chord-symbols``: the scores that carry chord symbols (``ChordSymbol``): the two Nottingham Music
-  Database tunes of the corpus and its two lead sheets (music21's corpus holds no more: the other folk
-  collections, Ryan's Mammoth, O'Neill's, Essen, are bare melodies). Their symbols are realised as an
-  accompaniment (a bass note on each strong beat, a close block chord on every beat, below the melody);
+* ``chord-symbols``: every score of the corpus whose chord symbols music21 reads, name chords and cover it
+  (:func:`chord_symbol_census`: every ABC tune of every folk collection and every MusicXML file with a
+  ``<harmony>`` element is judged, and what is skipped is counted by reason and printed). That is the two
+  Nottingham Music Database tunes of the corpus and its two lead sheets: Ryan's Mammoth, O'Neill's,
+  Aird's Airs, the American fife tunes and Essen are melodies whose quoted text is fingerings, directions,
+  dynamics (which music21 reads as chord symbols: ``"f"``) or section letters (``"A"``, ``"B"``). The
+  symbols are realised as an accompaniment (a bass note on each strong beat, a close block chord on every
+  beat, below the melody);
 * ``renaissance``: Palestrina, Monteverdi (a seeded sample of each) and Lusitano;
 * ``classical``: Beethoven, Mozart, Haydn, Schubert, Schumann (Robert and Clara), Chopin, Handel, Corelli,
   Verdi, Weber, Joplin, Beach, Liliuokalani, J. R. Johnson.
@@ -37,10 +41,14 @@ takes the sound's program.
   the third above it (``maj`` / ``min``); ``N`` where nothing sounds and ``X`` (mir_eval's unknown chord,
   left out of the scores, as mir_eval does) where notes sound but no third above the root can be named (open
   fifths, unisons); ``--unnamed N`` scores those spans as ``N`` instead. Consecutive equal labels merge.
-* Key, two references: ``signature+final``: the first key signature gives the major key and its relative
-  minor, the root of the piece's final sonority (its last chord symbol, where it has them) decides between them (a piece whose final root is neither,
-  modal music, has no such reference and counts only against the other); ``analysis``: music21's
-  ``score.analyze('key')`` on all the notes of the whole score.
+* Key, two references, both of the whole score (not of the excerpt: an excerpt's last chord is
+  mid-phrase): ``signature+final`` (:func:`signature_final_key`): the first key signature gives the major
+  key and its relative minor, the root of the score's final sonority decides between them; with chord
+  symbols the final sonority is the last symbol, and the melody's final note must be one of its tones (a
+  lead sheet that ends on the dominant of a repeat has none). A piece whose final root is neither, modal
+  music, has no such reference and counts only against the other; ``analysis``: music21's
+  ``score.analyze('key')`` on all the notes of the whole score. Scores are read at sounding pitch (a
+  B-flat clarinet part is stored a tone above what sounds).
 
 **Scores.** mir_eval's ``root``, ``majmin`` and ``mirex`` chord comparisons, duration-weighted over the merged
 intervals and pooled over the pieces of a cell (the weighted chord symbol recall of MIREX), and the MIREX
@@ -48,8 +56,11 @@ weighted key score (``mir_eval.key.weighted_score``), averaged over the pieces; 
 Seconds per audio minute of each backend's chord recognition (and of each key method) on this machine.
 
 **Backends.** ``dsp`` with its defaults and with the old behaviour (``method="templates"``: 24 triad templates on
-the plain constant-Q chroma), each with the key ``method`` s of :func:`modeling.chord_recognition.key.detect_key`;
-``btc`` when its weights are installed (never downloaded here: skipped with the reason otherwise); the peer,
+the plain constant-Q chroma), each with the key ``method`` s of :func:`modeling.chord_recognition.key.detect_key`
+(the default ``dsp`` also with ``chroma``, which reads the chroma its chords came from); ``btc``
+(``load_chord_recognizer("btc")``) when its weights load: ``--btc-model DIR``, else ``BTC_CHORD_MODEL`` where
+``modeling.hub.resolve_model`` finds it (installed, or on a reachable Hub; skipped with the reason
+otherwise); the peer,
 Essentia: ``ChordsDetection`` on HPCP frames (``Windowing`` → ``Spectrum`` → ``SpectralPeaks`` → ``HPCP``, the
 parameters of Essentia's own tonal extractor) and ``KeyExtractor`` on the audio.
 
@@ -75,6 +86,7 @@ import hashlib
 import itertools
 import json
 import random
+import re
 import sys
 import tempfile
 import time
@@ -90,13 +102,13 @@ SOUNDS = {"piano": 0, "strings": 48, "guitar": 24}
 """Sound name -> General MIDI program."""
 SPLIT_FILE = Path(__file__).with_name("real_music_split.json")
 CACHE_VERSION = "1"
+"""Of the renders."""
+PIECE_VERSION = "2"
+"""Of the cached references (2: the chord-symbol check of the key reference, chord-name symbols only,
+scores at sounding pitch)."""
+CENSUS_VERSION = "2"
+DEFAULT_CACHE = Path(tempfile.gettempdir()) / "emotune-real-music"
 SOURCES = ("chord-symbols", "renaissance", "classical")
-CHORD_SYMBOL_PIECES = (
-    "nottingham-dataset/reelsa-c.abc#80",
-    "nottingham-dataset/reelsa-c.abc#81",
-    "leadSheet/berlinAlexandersRagtime.mxl",
-    "leadSheet/fosterBrownHair.mxl",
-)
 RENAISSANCE = {"palestrina": 45, "monteverdi": 35, "lusitano": None}
 """Composer folder -> how many pieces to sample (None: all)."""
 CLASSICAL = ("beethoven", "mozart", "haydn", "schubert", "schumann_robert", "schumann_clara", "chopin", "handel",
@@ -113,10 +125,15 @@ def _corpus_relative(path) -> str:
     return str(path).split("/corpus/", 1)[1]
 
 
-def select_pieces(seed: int = SEED) -> dict[str, list[str]]:
-    """The fixed selection: source -> sorted piece ids (corpus-relative paths, ``#N`` for a tune of an opus)."""
+def select_pieces(seed: int = SEED, census: dict | None = None) -> dict[str, list[str]]:
+    """The fixed selection: source -> sorted piece ids (corpus-relative paths, ``#N`` for a tune of an opus).
+
+    ``census``: :func:`chord_symbol_census`'s result (run here when not given); its accepted tunes are the
+    ``chord-symbols`` source."""
     from music21 import corpus
 
+    if census is None:
+        census = chord_symbol_census()
     by_folder: dict[str, list[str]] = defaultdict(list)
     for path in corpus.getCorePaths():
         relative = _corpus_relative(path)
@@ -128,10 +145,157 @@ def select_pieces(seed: int = SEED) -> dict[str, list[str]]:
         files = _prefer_musicxml(sorted(by_folder[folder]))
         renaissance += sorted(rng.sample(files, count)) if count and count < len(files) else files
     classical = [p for folder in CLASSICAL for p in _prefer_musicxml(sorted(by_folder[folder]))]
-    selection = {"chord-symbols": list(CHORD_SYMBOL_PIECES), "renaissance": sorted(renaissance),
+    chord_symbols = sorted(piece for piece, verdict in census["tunes"].items() if verdict == ACCEPTED)
+    selection = {"chord-symbols": chord_symbols, "renaissance": sorted(renaissance),
                  "classical": sorted(classical)}  # fmt: skip
     assert not any("bach" in piece.lower() for pieces in selection.values() for piece in pieces)
     return selection
+
+
+# --------------------------------------------------------------------------------------------- chord-symbol census
+
+ACCEPTED = "accepted"
+MIN_CHORD_SYMBOLS = 8
+"""A chord-symbol tune needs at least this many chord symbols that name chords ..."""
+MAX_SYMBOL_GAP_BARS = 8.0
+"""... and no stretch longer than this many bars without one (from the first bar to the end of the score)."""
+NOT_PIECES = ("demos/", "theoryExercises/")
+"""music21's demonstration and exercise files: chord symbols, but not pieces of music."""
+_ABC_FIELD = re.compile(r"^[A-Za-z+]:")
+
+
+def _abc_tunes(text: str) -> list[tuple[int, bool]]:
+    """(``X:`` number, whether its body holds a quoted string) for every tune of an ABC file. music21's ABC
+    reader makes chord symbols only from quoted strings, so a tune without one has none (its melody alone)."""
+    tunes = []
+    for tune in re.split(r"(?m)^(?=X:)", text):
+        match = re.match(r"X:\s*(\d+)", tune)
+        if match is None:
+            continue
+        body = [line.split("%", 1)[0] for line in tune.splitlines() if not _ABC_FIELD.match(line)]
+        tunes.append((int(match.group(1)), any('"' in line for line in body)))
+    return tunes
+
+
+def _musicxml_has_harmony(path: Path) -> bool:
+    """Whether a MusicXML file (``.mxl`` compressed or plain) holds a ``<harmony>`` element (a chord symbol)."""
+    import zipfile
+
+    if path.suffix == ".mxl":
+        with zipfile.ZipFile(path) as archive:
+            return any(
+                b"<harmony" in archive.read(name) for name in archive.namelist() if name.endswith(".xml")
+            )
+    return b"<harmony" in path.read_bytes()
+
+
+def chord_name_symbols(score) -> tuple[list, list[str]]:
+    """The score's chord symbols that name a chord, sorted by offset, and the figures of those that do not.
+
+    music21 reads every quoted ABC string that parses as a chord as a ``ChordSymbol``: in the folk
+    collections these are dynamics and fingerings (``"f"``, ``"e"``) or section letters (``"A"``, ``"B"``).
+    A chord name starts with a capital A-G and has a root and a third or fifth music21 can spell."""
+    from music21 import harmony
+
+    named, rejected = [], []
+    for symbol in score.recurse().getElementsByClass(harmony.ChordSymbol):
+        figure = symbol.figure or ""
+        try:
+            ok = bool(re.match(r"[A-G]", figure)) and symbol.root() is not None and len(symbol.pitches) >= 2
+            _chord_symbol_label(symbol)
+        except Exception:  # a figure music21 cannot spell
+            ok = False
+        (named if ok else rejected).append(symbol if ok else figure)
+    named.sort(key=lambda s: float(s.getOffsetInHierarchy(score)))
+    return named, rejected
+
+
+def chord_symbol_verdict(score) -> str:
+    """:data:`ACCEPTED`, or why the score is not a chord-symbol tune (its chord symbols too few, not chord
+    names, or not covering it: see :data:`MIN_CHORD_SYMBOLS`, :data:`MAX_SYMBOL_GAP_BARS`)."""
+    named, rejected = chord_name_symbols(score)
+    if not named and not rejected:
+        return "no chord symbols: its quoted text, if any, is fingerings or directions"
+    if not named:
+        return f"chord symbols that are not chord names: {', '.join(sorted(set(rejected))[:4])}"
+    if len(named) < MIN_CHORD_SYMBOLS:
+        return f"too few chord symbols: {len(named)} < {MIN_CHORD_SYMBOLS}"
+    signatures = list(score.recurse().getElementsByClass("TimeSignature"))
+    bar = float(signatures[0].barDuration.quarterLength) if signatures else 4.0
+    offsets = [float(s.getOffsetInHierarchy(score)) for s in named]
+    gaps = np.diff([0.0, *offsets, float(score.highestTime)])
+    longest = float(gaps.max()) / bar
+    if longest > MAX_SYMBOL_GAP_BARS:
+        return (
+            f"chord symbols do not cover the score: {longest:.1f} bars without one > {MAX_SYMBOL_GAP_BARS:g}"
+        )
+    return ACCEPTED
+
+
+def chord_symbol_census(cache_dir: Path | None = None, log=print) -> dict:
+    """Every score of music21's corpus that could carry chord symbols, with a verdict each.
+
+    ABC files are read tune by tune: a tune with no quoted string in its body is a bare melody (counted, not
+    parsed); the others are parsed and judged by :func:`chord_symbol_verdict`, as are the MusicXML files
+    with a ``<harmony>`` element (no Humdrum file of the corpus has a harmony spine). Bach is left out and
+    music21's demonstration files are counted as such. The result (``{"music21": version, "tunes": {id:
+    verdict}, "melody_only": {folder: count}}``) is cached under ``cache_dir`` (first run: one to two minutes).
+    """
+    import music21
+    from music21 import corpus
+
+    cache_dir = cache_dir or DEFAULT_CACHE
+    settings = f"min{MIN_CHORD_SYMBOLS}-gap{MAX_SYMBOL_GAP_BARS:g}"
+    path = cache_dir / f"chord-symbol-census-m21-{music21.__version__}-{settings}-v{CENSUS_VERSION}.json"
+    if path.is_file():
+        return json.loads(path.read_text())
+    started = time.perf_counter()
+    tunes: dict[str, str] = {}
+    melody_only: dict[str, int] = defaultdict(int)
+    for file in sorted(corpus.getCorePaths(), key=str):
+        relative = _corpus_relative(file)
+        if "bach" in relative.lower():
+            continue
+        if relative.endswith(".abc"):
+            text = Path(file).read_text(encoding="utf-8", errors="replace")
+            for number, quoted in _abc_tunes(text):
+                if not quoted:
+                    melody_only[relative.split("/", 1)[0]] += 1
+                    continue
+                piece_id = f"{relative}#{number}"
+                try:
+                    tunes[piece_id] = chord_symbol_verdict(corpus.parse(relative, number=number))
+                except Exception as error:  # reported as the reason
+                    tunes[piece_id] = f"music21 cannot read it: {type(error).__name__}"
+        elif relative.endswith((".mxl", ".xml", ".musicxml")) and _musicxml_has_harmony(Path(file)):
+            if relative.startswith(NOT_PIECES):
+                tunes[relative] = "a music21 demonstration or exercise file: not a piece"
+                continue
+            tunes[relative] = chord_symbol_verdict(corpus.parse(relative))
+    census = {"music21": music21.__version__, "tunes": dict(sorted(tunes.items())),
+              "melody_only": dict(sorted(melody_only.items()))}  # fmt: skip
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(census, indent=1))
+    log(f"chord-symbol census: {len(tunes)} scores parsed in {time.perf_counter() - started:.0f} s")
+    return census
+
+
+def census_summary(census: dict) -> str:
+    """Markdown: per corpus folder, the scores scanned, accepted, and skipped by reason."""
+    rows: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for folder, count in census["melody_only"].items():
+        rows[folder]["no quoted text, melody only (not parsed)"] += count
+    for piece, verdict in census["tunes"].items():
+        reason = verdict.split(":", 1)[0]
+        rows[piece.split("/", 1)[0]][reason] += 1
+    lines = ["| corpus folder | scores | chord-symbol tunes | skipped: why (count) |", "|---|---|---|---|"]
+    for folder, reasons in sorted(rows.items()):
+        accepted = reasons.get(ACCEPTED, 0)
+        skipped = "; ".join(
+            f"{r} ({n})" for r, n in sorted(reasons.items(), key=lambda x: -x[1]) if r != ACCEPTED
+        )
+        lines.append(f"| {folder} | {sum(reasons.values())} | {accepted} | {skipped or '-'} |")
+    return "\n".join(lines)
 
 
 def _prefer_musicxml(files: list[str]) -> list[str]:
@@ -170,6 +334,8 @@ class Piece:
     """Reference chord segments (Harte labels, ``N``, ``X``)."""
     key_signature_final: str | None
     key_analysis: str
+    key_reference_note: str = ""
+    """Why ``key_signature_final`` is ``None`` (empty when it is not)."""
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -312,12 +478,65 @@ def _key_name(tonic_pc: int, mode: str) -> str:
     return f"{PITCH_CLASSES[tonic_pc % 12]} {mode}"
 
 
+def signature_final_key(score, all_notes, symbols=()) -> tuple[str | None, str]:
+    """The ``signature+final`` key reference of a whole score, or ``None`` and why there is none.
+
+    The first key signature names a major key and its relative minor; the root of the score's final
+    sonority (what sounds at the last onset of a note that lasts to the end of the whole score, not of the
+    excerpt) decides between them. With chord symbols (``symbols``, sorted) the final sonority is the last
+    symbol, and the melody's final note must be one of its chord tones (a lead sheet whose last symbol is
+    the dominant of a repeat, under a tonic melody note, has no reference). A final root that is neither
+    the major tonic nor the relative minor's (modal music) gives none.
+
+    Args:
+        score: the parsed music21 score.
+        all_notes: ``(start q, end q, MIDI pitch, part)`` of every note of the score (quarter notes).
+        symbols: its chord symbols that name chords, in score order (empty for the other sources).
+    """
+    from music21 import chord, key
+
+    signatures = list(score.recurse().getElementsByClass(key.KeySignature))
+    if not signatures:
+        return None, "no key signature"
+    last = max(n[1] for n in all_notes)  # quarters
+    final_onset = max(n[0] for n in all_notes if n[1] >= last - 1e-6)
+    sounding = sorted({n[2] for n in all_notes if n[0] <= final_onset + 1e-6 and n[1] > final_onset + 1e-6})
+    if symbols:
+        root = symbols[-1].root().pitchClass
+        chord_tones = {p.pitchClass for p in symbols[-1].pitches}
+        if not {p % 12 for p in sounding} <= chord_tones:
+            return (
+                None,
+                f"the melody's final note is not a tone of the last chord symbol ({symbols[-1].figure})",
+            )
+    else:
+        root = chord.Chord(sounding).root().pitchClass
+    major = (7 * signatures[0].sharps) % 12
+    if root == major:
+        return _key_name(major, "major"), ""
+    if root == (major - 3) % 12:
+        return _key_name(major - 3, "minor"), ""
+    return None, "the final root is neither the signature's major tonic nor its relative minor's (modal)"
+
+
+def _at_sounding_pitch(score):
+    """The score at sounding pitch: a transposing instrument's part (a B-flat clarinet) is stored as written,
+    a tone above what sounds, with its own key signature."""
+    parts = list(getattr(score, "parts", []))
+    transposed = [
+        p
+        for p in parts
+        if p.atSoundingPitch is False and getattr(p.getInstrument(), "transposition", None) is not None
+    ]
+    return score.toSoundingPitch() if transposed else score
+
+
 def build_piece(piece_id: str, source: str, excerpt_seconds: float) -> Piece:
     """Parse one score and make its excerpt's notes and references (see the module docstring)."""
-    from music21 import chord, corpus, harmony, key
+    from music21 import corpus
 
     path, _, number = piece_id.partition("#")
-    score = corpus.parse(path, number=int(number)) if number else corpus.parse(path)
+    score = _at_sounding_pitch(corpus.parse(path, number=int(number)) if number else corpus.parse(path))
     seconds = _seconds_map(score)
     parts = list(getattr(score, "parts", [])) or [score]
     all_notes = []  # (start q, end q, pitch, part)
@@ -331,27 +550,8 @@ def build_piece(piece_id: str, source: str, excerpt_seconds: float) -> Piece:
     if not notes:
         raise ValueError(f"{piece_id}: no notes")
     duration = min(excerpt_seconds, max(n[1] for n in notes))
-    # the final sonority of the whole piece: what sounds at the last onset of a note that lasts to the end
-    last = max(n[1] for n in all_notes)  # quarters
-    final_onset = max(n[0] for n in all_notes if n[1] >= last - 1e-6)
-    final = chord.Chord(
-        sorted({n[2] for n in all_notes if n[0] <= final_onset + 1e-6 and n[1] > final_onset + 1e-6})
-    )
-    symbols = sorted(
-        score.recurse().getElementsByClass(harmony.ChordSymbol), key=lambda s: s.getOffsetInHierarchy(score)
-    )
-    final_root = (
-        symbols[-1].root().pitchClass if source == "chord-symbols" and symbols else final.root().pitchClass
-    )
-    signatures = list(score.recurse().getElementsByClass(key.KeySignature))
-    key_signature_final = None
-    if signatures:
-        major = (7 * signatures[0].sharps) % 12
-        root = final_root
-        if root == major:
-            key_signature_final = _key_name(major, "major")
-        elif root == (major - 3) % 12:
-            key_signature_final = _key_name(major - 3, "minor")
+    symbols = chord_name_symbols(score)[0] if source == "chord-symbols" else []
+    key_signature_final, key_reference_note = signature_final_key(score, all_notes, symbols)
     analysed = score.analyze("key")
     key_analysis = _key_name(analysed.tonic.pitchClass, analysed.mode)
     accompaniment, chords = [], []
@@ -371,7 +571,8 @@ def build_piece(piece_id: str, source: str, excerpt_seconds: float) -> Piece:
         chords = _merge(chords)
     else:
         chords = chordify_reference(notes, duration)
-    return Piece(piece_id, source, duration, notes, accompaniment, chords, key_signature_final, key_analysis)
+    return Piece(piece_id, source, duration, notes, accompaniment, chords, key_signature_final, key_analysis,
+                 key_reference_note)  # fmt: skip
 
 
 def _accompaniment(symbol, start_q, stop_q, beat, seconds, duration) -> list[tuple[float, float, int]]:
@@ -397,7 +598,7 @@ def _accompaniment(symbol, start_q, stop_q, beat, seconds, duration) -> list[tup
 
 def load_piece(piece_id: str, source: str, excerpt_seconds: float, cache_dir: Path) -> Piece:
     """:func:`build_piece`, cached as JSON under ``cache_dir``."""
-    path = cache_dir / "pieces" / f"{_slug(piece_id)}-{excerpt_seconds:g}s-v{CACHE_VERSION}.json"
+    path = cache_dir / "pieces" / f"{_slug(piece_id)}-{excerpt_seconds:g}s-v{PIECE_VERSION}.json"
     if path.is_file():
         data = json.loads(path.read_text())
         return Piece(**{k: [tuple(x) for x in v] if isinstance(v, list) else v for k, v in data.items()})
@@ -461,9 +662,8 @@ def load_audio(piece: Piece, sound: str, cache_dir: Path) -> np.ndarray:
     """The mono render (float32 at :data:`SAMPLING_RATE`) of ``piece`` in ``sound``, cached as FLAC."""
     import soundfile
 
-    path = (
-        cache_dir / "renders" / sound / f"{_slug(piece.piece_id)}-{piece.duration:.3f}s-v{CACHE_VERSION}.flac"
-    )
+    digest = hashlib.sha1(json.dumps([piece.notes, piece.accompaniment]).encode()).hexdigest()[:8]
+    path = cache_dir / "renders" / sound / f"{_slug(piece.piece_id)}-{digest}-v{CACHE_VERSION}.flac"
     if not path.is_file():
         path.parent.mkdir(parents=True, exist_ok=True)
         _render_midi(piece_midi(piece, SOUNDS[sound]), path, piece.duration)
@@ -476,26 +676,31 @@ def load_audio(piece: Piece, sound: str, cache_dir: Path) -> np.ndarray:
 
 
 class DSPBackend:
-    """The dsp recogniser with given constructor arguments; keys by :func:`detect_key`'s methods."""
+    """The dsp recogniser with given constructor arguments; keys by :func:`detect_key`'s methods (``chroma``
+    reads the chroma the chords were decoded from: its seconds are the key step's alone)."""
 
     def __init__(self, name: str, key_methods: tuple[str, ...], **kwargs):
         from modeling.chord_recognition.dsp import DSPChordRecognizer
 
         self.name, self.key_methods = name, key_methods
         self.recognizer = DSPChordRecognizer(**kwargs)
+        self._analysis = None
 
     def chords(self, wave: np.ndarray) -> list[tuple[float, float, str]]:
-        return [(c.start, c.end, c.label) for c in self.recognizer(wave, SAMPLING_RATE)]
+        self._analysis = self.recognizer.analyse(wave, SAMPLING_RATE)
+        return [(c.start, c.end, c.label) for c in self._analysis.chords]
 
     def keys(self, wave: np.ndarray, chords) -> dict[str, tuple[str, float]]:
         from modeling.chord_recognition.key import detect_key
         from modeling.vocabularies.chords import TimedChord
 
         timed = [TimedChord(*c) for c in chords]
+        chroma, frame_seconds = self._analysis.chroma, self._analysis.frame_seconds
         out = {}
         for method in self.key_methods:
             start = time.perf_counter()
-            out[method] = (detect_key(timed, method).name, time.perf_counter() - start)
+            key = detect_key(timed, method, chroma=chroma, frame_seconds=frame_seconds)
+            out[method] = (key.name, time.perf_counter() - start)
         return out
 
 
@@ -552,30 +757,70 @@ def _harte(segments):
     return [(s, e, label if label == "N" or ":" in label else f"{label}:maj") for s, e, label in segments]
 
 
-def make_backends(include_essentia: bool = True) -> tuple[list, list[str]]:
-    """The backends that can run here, and one line for each that cannot."""
-    from modeling.chord_recognition.key import KEY_METHODS
+class RecognizerBackend:
+    """A chord backend of :func:`modeling.chord_recognition.backends.load_chord_recognizer` (BTC): its chords
+    as Harte labels, keys by :func:`detect_key`'s chord-based methods."""
 
-    backends, skipped = [], []
-    backends.append(DSPBackend("dsp old (templates)", KEY_METHODS, method="templates"))
-    backends.append(DSPBackend("dsp new (default)", KEY_METHODS))
+    def __init__(self, name: str, recognizer, key_methods: tuple[str, ...]):
+        self.name, self.recognizer, self.key_methods = name, recognizer, key_methods
+
+    def chords(self, wave: np.ndarray) -> list[tuple[float, float, str]]:
+        return _harte([(c.start, c.end, c.label) for c in self.recognizer(wave, SAMPLING_RATE)])
+
+    def keys(self, wave: np.ndarray, chords) -> dict[str, tuple[str, float]]:
+        from modeling.chord_recognition.key import detect_key
+        from modeling.vocabularies.chords import TimedChord
+
+        timed = [TimedChord(*c) for c in chords]
+        out = {}
+        for method in self.key_methods:
+            start = time.perf_counter()
+            out[method] = (detect_key(timed, method).name, time.perf_counter() - start)
+        return out
+
+
+def load_btc(model: str | Path | None = None) -> tuple[RecognizerBackend | None, str]:
+    """The ``btc`` backend (``model``: a folder of BTC weights; default: ``BTC_CHORD_MODEL`` where
+    ``modeling.hub.resolve_model`` finds it: the installed copy, else the Hub when it is reachable), or
+    ``None`` and the reason it cannot run."""
+    from modeling.base.defaults import BTC_CHORD_MODEL
+    from modeling.chord_recognition.backends import load_chord_recognizer
+    from modeling.chord_recognition.key import CHORD_KEY_METHODS
+
+    name = "btc" if model is None else f"btc ({Path(str(model)).name})"
     try:
-        from modeling.base.defaults import BTC_CHORD_MODEL
-        from modeling.hub import resolve_model
+        if model is None:
+            from modeling.hub import resolve_model
 
-        resolve_model(BTC_CHORD_MODEL)
-        skipped.append("btc: weights resolve, but this benchmark does not run it yet")
+            model = resolve_model(BTC_CHORD_MODEL)
+        recognizer = load_chord_recognizer("btc", model=str(model), device="cpu")
     except Exception as error:  # any reason the weights are not there is a reason to skip
-        skipped.append(f"btc skipped: its weights are not installed ({type(error).__name__}: {error})")
+        return None, f"btc skipped: its weights do not load ({type(error).__name__}: {error})"
+    return RecognizerBackend(name, recognizer, CHORD_KEY_METHODS), f"btc: {model}"
+
+
+def make_backends(
+    include_essentia: bool = True, btc_model: str | Path | None = None
+) -> tuple[list, list[str]]:
+    """The backends that can run here, and one line for each that cannot (or where BTC comes from)."""
+    from modeling.chord_recognition.key import CHORD_KEY_METHODS, KEY_METHODS
+
+    backends, notes = [], []
+    backends.append(DSPBackend("dsp old (templates)", CHORD_KEY_METHODS, method="templates"))
+    backends.append(DSPBackend("dsp new (default)", KEY_METHODS))
+    btc, note = load_btc(btc_model)
+    notes.append(note)
+    if btc is not None:
+        backends.append(btc)
     if include_essentia:
         try:
             backends.append(EssentiaBackend())
         except ImportError as error:
-            skipped.append(
+            notes.append(
                 f"essentia skipped: cannot import it ({error}); "
                 "pip install -r benchmarks/requirements-real-music.txt"
             )
-    return backends, skipped
+    return backends, notes
 
 
 # --------------------------------------------------------------------------------------------- scoring
@@ -697,6 +942,23 @@ def tables(records: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def key_reference_summary(pieces: list[Piece]) -> str:
+    """Markdown: per source, the pieces with a ``signature+final`` key reference, and why the others have none."""
+    lines = ["| source | pieces | with a signature+final key | without: why (count) |", "|---|---|---|---|"]
+    for source in dict.fromkeys(p.source for p in pieces):
+        mine = [p for p in pieces if p.source == source]
+        reasons: dict[str, int] = defaultdict(int)
+        for piece in mine:
+            if piece.key_signature_final is None:
+                reasons[piece.key_reference_note.split(" (", 1)[0]] += 1
+        why = "; ".join(
+            f"{reason} ({count})" for reason, count in sorted(reasons.items(), key=lambda x: -x[1])
+        )
+        with_key = sum(p.key_signature_final is not None for p in mine)
+        lines.append(f"| {source} | {len(mine)} | {with_key} | {why or '-'} |")
+    return "\n".join(lines)
+
+
 def synthesized_triads(backends, seeds: int = 20, seconds: float = 2.0) -> str:
     """The unit check the other figures came from: random major/minor triads synthesized by the project
     (``dataset_scripts.synthetic.audio.render_progression``, 12 chords of ``seconds`` each per seed), majmin per backend."""
@@ -723,10 +985,15 @@ def main(argv=None) -> int:
         "--quick", action="store_true", help=f"{QUICK_PIECES} pieces per source of the part, piano only"
     )
     parser.add_argument("--part", choices=("heldout", "dev", "all"), default="heldout")
-    parser.add_argument("--cache-dir", type=Path, default=Path(tempfile.gettempdir()) / "emotune-real-music")
+    parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE)
     parser.add_argument("--excerpt-seconds", type=float, default=30.0)
     parser.add_argument("--sounds", nargs="+", choices=tuple(SOUNDS), default=list(SOUNDS))
     parser.add_argument("--no-essentia", action="store_true", help="leave the peer out")
+    parser.add_argument(
+        "--btc-model",
+        type=Path,
+        help="a folder of BTC weights to run as the btc backend (default: the installed BTC_CHORD_MODEL, if any)",
+    )
     parser.add_argument("--json", type=Path, help="write every record here")
     parser.add_argument(
         "--write-split", action="store_true", help=f"write the selection's split to {SPLIT_FILE.name}"
@@ -734,7 +1001,9 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     started = time.perf_counter()
 
-    split = split_pieces(select_pieces())
+    census = chord_symbol_census(args.cache_dir)
+    print(census_summary(census))
+    split = split_pieces(select_pieces(census=census))
     if args.write_split:
         SPLIT_FILE.write_text(json.dumps({"seed": SEED, **split}, indent=1) + "\n")
         print(f"wrote {SPLIT_FILE}")
@@ -760,8 +1029,9 @@ def main(argv=None) -> int:
         except Exception as error:  # a score music21 cannot read is reported, not fatal
             print(f"  skipped {piece_id}: {type(error).__name__}: {error}")
     print(f"references ready after {time.perf_counter() - started:.0f} s")
-    backends, skipped = make_backends(include_essentia=not args.no_essentia)
-    for line in skipped:
+    print(key_reference_summary(pieces))
+    backends, notes = make_backends(include_essentia=not args.no_essentia, btc_model=args.btc_model)
+    for line in notes:
         print(line)
     records = evaluate(pieces, sounds, backends, args.cache_dir, log=lambda line: None)
     print()

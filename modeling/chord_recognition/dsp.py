@@ -19,11 +19,16 @@ is in the 157-chord vocabulary):
 Frames whose RMS is ``silence_db`` below the recording's loudest frame are ``N``. Audio is processed block
 by block (:meth:`DSPChordRecognizer.recognize_blocks`, blocks of :attr:`DSPChordRecognizer.block_seconds`),
 keeping only 12 chroma values and one energy value per frame, so memory stays flat for long files.
+
+:meth:`DSPChordRecognizer.analyse` (and :meth:`~DSPChordRecognizer.analyse_blocks`) also hands back that
+chroma (:class:`ChordAnalysis`), which ``detect_key(chords, "chroma", chroma=..., frame_seconds=...)``
+(:mod:`modeling.chord_recognition.key`) reads for the key.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -34,7 +39,7 @@ from ..vocabularies.chords.vocabulary import PITCH_CLASSES
 from .dsp_chroma import fold_pitch_classes, note_activations, note_profiles, semitone_spectrum
 from .dsp_decoding import chord_templates, viterbi_with_switch_penalty
 
-__all__ = ["DSP_METHODS", "DSPChordRecognizer"]
+__all__ = ["DSP_METHODS", "ChordAnalysis", "DSPChordRecognizer"]
 
 DSP_METHODS = ("nnls", "templates")
 BLOCK_SAMPLES = 320 * 4096
@@ -52,6 +57,19 @@ def _triad_templates() -> tuple[list[str], np.ndarray]:
             labels.append(chord.label)
             rows.append(row / np.linalg.norm(row))
     return labels, np.array(rows)
+
+
+@dataclass
+class ChordAnalysis:
+    """What :meth:`DSPChordRecognizer.analyse` finds in one recording."""
+
+    chords: list[TimedChord]
+    """Merged chord segments (seconds)."""
+    chroma: np.ndarray
+    """The chroma the chords were decoded from, shape ``(12, frames)``, row 0 = C (NNLS note activations
+    folded to pitch classes for ``method="nnls"``, constant-Q chroma for ``"templates"``)."""
+    frame_seconds: float
+    """Seconds between chroma frames (``hop_length / sampling_rate``)."""
 
 
 class DSPChordRecognizer:
@@ -153,6 +171,11 @@ class DSPChordRecognizer:
         return self.block_frames * self.hop_length / self.sampling_rate
 
     def __call__(self, waveform: np.ndarray, sampling_rate: int | None = None) -> list[TimedChord]:
+        return self.analyse(waveform, sampling_rate).chords
+
+    def analyse(self, waveform: np.ndarray, sampling_rate: int | None = None) -> ChordAnalysis:
+        """Chords and chroma of a mono ``waveform`` (shape ``(samples,)``) at ``sampling_rate`` Hz
+        (default :attr:`sampling_rate`; other rates are resampled)."""
         waveform = np.asarray(waveform, dtype=np.float32)
         sampling_rate = sampling_rate or self.sampling_rate
         if sampling_rate != self.sampling_rate:
@@ -160,11 +183,15 @@ class DSPChordRecognizer:
 
             waveform = librosa.resample(waveform, orig_sr=sampling_rate, target_sr=self.sampling_rate)
         size = self.block_frames * self.hop_length
-        return self.recognize_blocks(waveform[i : i + size] for i in range(0, max(len(waveform), 1), size))
+        return self.analyse_blocks(waveform[i : i + size] for i in range(0, max(len(waveform), 1), size))
 
     def recognize_blocks(self, blocks: Iterable[np.ndarray]) -> list[TimedChord]:
         """Recognise chords in consecutive blocks at :attr:`sampling_rate`, each :attr:`block_seconds`
         long except the last."""
+        return self.analyse_blocks(blocks).chords
+
+    def analyse_blocks(self, blocks: Iterable[np.ndarray]) -> ChordAnalysis:
+        """:meth:`recognize_blocks`, with the chroma (12 values per frame: the memory it keeps anyway)."""
         chroma, energy, samples = [], [], 0
         for block in blocks:
             block = np.asarray(block, dtype=np.float32)
@@ -174,19 +201,20 @@ class DSPChordRecognizer:
             block_chroma, block_energy = self.block_features(block)
             chroma.append(block_chroma)
             energy.append(block_energy)
-        if samples == 0:
-            return []
+        frame_seconds = self.hop_length / self.sampling_rate
+        if not chroma:
+            return ChordAnalysis([], np.zeros((12, 0), dtype=np.float32), frame_seconds)
         chroma = np.concatenate(chroma, axis=1)
         energy = np.concatenate(energy)
         labels = (
             self._decode(chroma, energy) if self.method == "nnls" else self._decode_templates(chroma, energy)
         )
-        chords = frames_to_timed_chords(labels, self.hop_length / self.sampling_rate)
+        chords = frames_to_timed_chords(labels, frame_seconds)
         duration = samples / self.sampling_rate
         chords = [c for c in chords if c.start < duration - 1e-6]
         if chords and chords[-1].end > duration:
             chords[-1] = TimedChord(chords[-1].start, duration, chords[-1].label)
-        return chords
+        return ChordAnalysis(chords, chroma, frame_seconds)
 
     def block_features(self, block: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Chroma ``(12, frames)`` and RMS ``(frames,)`` of one block, ``frames = ceil(len(block) / hop_length)``."""

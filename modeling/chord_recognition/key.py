@@ -24,6 +24,13 @@ dominant 0.8, the submediant and mediant 0.5, ...; major and minor triads by the
 counted as their triads), and the best-scoring key wins. Its weights were chosen on the development part
 of ``benchmarks/real_music.py`` (FluidSynth renders of real scores); it is an option, not the default.
 
+``method="chroma"`` reads the audio instead of the chords: the recogniser's chroma (``(12, frames)``, e.g.
+:meth:`modeling.chord_recognition.dsp.DSPChordRecognizer.analyse`'s NNLS chroma) is summed over time, the
+opening ``opening_seconds`` counting ``opening_weight`` times (a tonal piece states its key at the start),
+and correlated (Pearson) with Temperley's Kostka-Payne key profiles (:data:`TEMPERLEY_MAJOR`,
+:data:`TEMPERLEY_MINOR`); the best of the 24 keys wins (:func:`chroma_key`). The profiles and the opening
+emphasis were chosen on the development part of ``benchmarks/real_music.py``; it is an option, not the default.
+
 Music2Emo's released inference code reads the mode from the key string incorrectly (it always ends
 up major); its training data used the detected mode. emotune uses the detected mode.
 """
@@ -40,15 +47,24 @@ from ..vocabularies.chords.labels import Key, parse_chord, parse_key
 from ..vocabularies.chords.timed import TimedChord
 
 __all__ = [
+    "AUDIO_KEY_METHODS",
+    "CHORD_KEY_METHODS",
     "DEGREE_WEIGHTS",
     "FALLBACK_KEY",
     "KEY_METHODS",
+    "TEMPERLEY_MAJOR",
+    "TEMPERLEY_MINOR",
     "chord_pitch_intervals",
     "chords_midi_bytes",
+    "chroma_key",
     "detect_key",
 ]
 
-KEY_METHODS = ("music21", "profiles", "degrees")
+CHORD_KEY_METHODS = ("music21", "profiles", "degrees")
+"""The methods that read the chords alone."""
+AUDIO_KEY_METHODS = ("chroma",)
+"""The methods that read the audio's chroma (``detect_key(..., chroma=...)``)."""
+KEY_METHODS = CHORD_KEY_METHODS + AUDIO_KEY_METHODS
 FALLBACK_KEY = Key(0, "major")
 """The key used when the chords give nothing to analyse (the original's "C major")."""
 
@@ -176,10 +192,89 @@ def _degree_key(chords: Sequence[TimedChord]) -> Key:
     return best
 
 
-def detect_key(chords: Sequence[TimedChord], method: str = "music21") -> Key:
-    """The key of a recognised chord sequence (see the module docstring for the three methods)."""
+TEMPERLEY_MAJOR = np.array(
+    [0.748, 0.060, 0.488, 0.082, 0.670, 0.460, 0.096, 0.715, 0.104, 0.366, 0.057, 0.400]
+)
+"""Temperley's major-key profile (Kostka-Payne corpus): how often each scale degree from the tonic (C = 0)
+occurs in a segment of a major-key piece."""
+TEMPERLEY_MINOR = np.array(
+    [0.712, 0.084, 0.474, 0.618, 0.049, 0.460, 0.105, 0.747, 0.404, 0.067, 0.133, 0.330]
+)
+"""Temperley's minor-key profile (Kostka-Payne corpus)."""
+OPENING_SECONDS = 3.0
+"""``method="chroma"``: the opening that counts more (seconds)."""
+OPENING_WEIGHT = 4.0
+"""``method="chroma"``: how many times an opening frame counts."""
+
+
+def chroma_key(
+    chroma: np.ndarray,
+    frame_seconds: float,
+    *,
+    opening_seconds: float = OPENING_SECONDS,
+    opening_weight: float = OPENING_WEIGHT,
+) -> Key:
+    """The key of a chroma sequence by profile correlation, its opening emphasised (``method="chroma"``).
+
+    Args:
+        chroma: non-negative pitch-class energies, shape ``(12, frames)``, row 0 = C (any scale: the
+            correlation ignores it).
+        frame_seconds: seconds between frames (``hop_length / sampling_rate``); > 0.
+        opening_seconds: frames starting before this time (seconds) count ``opening_weight`` times; >= 0.
+        opening_weight: >= 1 (1: no emphasis).
+
+    Returns:
+        The best of the 24 major/minor keys; :data:`FALLBACK_KEY` for an empty or silent chroma.
+    """
+    chroma = np.asarray(chroma, dtype=np.float64)
+    if chroma.ndim != 2 or chroma.shape[0] != 12 or not np.all(np.isfinite(chroma)) or np.any(chroma < 0):
+        raise InvalidInputError(
+            f"chroma of shape {chroma.shape} does not fit. Accepted: finite, non-negative, shape (12, frames)"
+        )
+    if frame_seconds <= 0 or opening_seconds < 0 or opening_weight < 1:
+        raise InvalidInputError(
+            f"frame_seconds={frame_seconds}, opening_seconds={opening_seconds}, opening_weight={opening_weight} "
+            "do not fit. Accepted: frame_seconds > 0, opening_seconds >= 0, opening_weight >= 1"
+        )
+    starts = np.arange(chroma.shape[1]) * frame_seconds
+    profile = chroma @ np.where(starts < opening_seconds, opening_weight, 1.0)
+    if not np.any(profile > 0) or np.ptp(profile) == 0:
+        return FALLBACK_KEY
+    best, best_score = FALLBACK_KEY, -np.inf
+    for mode, template in (("major", TEMPERLEY_MAJOR), ("minor", TEMPERLEY_MINOR)):
+        for tonic in range(12):
+            score = np.corrcoef(profile, np.roll(template, tonic))[0, 1]
+            if score > best_score + 1e-12:
+                best, best_score = Key(tonic, mode), score
+    return best
+
+
+def detect_key(
+    chords: Sequence[TimedChord],
+    method: str = "music21",
+    *,
+    chroma: np.ndarray | None = None,
+    frame_seconds: float | None = None,
+) -> Key:
+    """The key of a recognised chord sequence or of its audio (see the module docstring for the methods).
+
+    Args:
+        chords: the recognised chords (read by :data:`CHORD_KEY_METHODS`).
+        method: one of :data:`KEY_METHODS`; ``"music21"`` (the faithful default) unless asked.
+        chroma: ``method="chroma"`` only: the audio's chroma, shape ``(12, frames)`` (e.g.
+            ``DSPChordRecognizer.analyse(waveform).chroma``).
+        frame_seconds: ``method="chroma"`` only: seconds between chroma frames.
+    """
     if method not in KEY_METHODS:
         raise InvalidInputError(f"Unknown key method {method!r}. Accepted: {', '.join(KEY_METHODS)}")
+    if method in AUDIO_KEY_METHODS:
+        if chroma is None or frame_seconds is None:
+            raise InvalidInputError(
+                f"Key method {method!r} reads the audio's chroma, and none was given. Accepted: chroma= (12, "
+                "frames) and frame_seconds= (e.g. from DSPChordRecognizer.analyse), or a method of "
+                f"{', '.join(CHORD_KEY_METHODS)}"
+            )
+        return chroma_key(chroma, frame_seconds)
     if method == "degrees":
         return _degree_key(chords)
     notes = chord_pitch_intervals(chords)

@@ -1,8 +1,9 @@
 """The dsp chord backend on real music: short FluidSynth renders of scores from music21's corpus, against
 references read from the scores (regression checks; the figures come from benchmarks/real_music.py).
 
-Two Nottingham Music Database tunes (their chord symbols realised as a bass note and block chords under
-the melody) and a Palestrina Credo (its reference from music21's ``chordify()``: each span's root and the
+Two Nottingham Music Database tunes and a lead sheet (their chord symbols realised as a bass note and
+block chords under the melody; music21's corpus has no other chord-symbol tunes: the folk collections,
+Ryan's Mammoth and O'Neill's included, are bare melodies) and a Palestrina Credo (its reference from music21's ``chordify()``: each span's root and the
 third above it), the first 10 s of each, rendered at test time. No Bach: it is kept out of tuning and
 benchmarks alike.
 """
@@ -25,7 +26,11 @@ PIECES = {
     "cuckoos-nest": ("nottingham-dataset/reelsa-c.abc", 80, 0, "D major"),
     "little-czech-number": ("nottingham-dataset/reelsa-c.abc", 81, 24, "A minor"),
     "palestrina-credo": ("palestrina/Credo_04_c.krn", None, 48, "C major"),
+    # a lead sheet (its signature lacks the flat of its F major; chords F, B-flat, C7)
+    "jeanie-brown-hair": ("leadSheet/fosterBrownHair.mxl", None, 0, "F major"),
 }
+
+MIN_MAJMIN = {"jeanie-brown-hair": 0.85}
 
 
 def _label(root: int, third: int | None) -> str:
@@ -133,7 +138,8 @@ def recognised(renders):
 @pytest.mark.parametrize("name", list(PIECES))
 def test_dsp_majmin_on_real_scores(renders, recognised, name):
     reference = renders[name][1]
-    assert _majmin(reference, recognised[name][0]) >= 0.9  # 0.94-0.96 measured
+    # 0.94-0.96 measured; the lead sheet 0.89: its two-beat pickup (melody alone, reference N) reads as F
+    assert _majmin(reference, recognised[name][0]) >= MIN_MAJMIN.get(name, 0.9)
 
 
 def test_dsp_beats_the_old_templates_on_real_scores(renders, recognised):
@@ -143,6 +149,9 @@ def test_dsp_beats_the_old_templates_on_real_scores(renders, recognised):
 
 
 @pytest.mark.parametrize("name", list(PIECES))
-@pytest.mark.parametrize("method", ["music21", "degrees"])
+@pytest.mark.parametrize("method", ["music21", "degrees", "chroma"])
 def test_key_of_real_scores(renders, recognised, name, method):
-    assert detect_key(recognised[name][0], method).name == renders[name][2]
+    wave = renders[name][0]
+    analysis = DSPChordRecognizer().analyse(wave, RATE) if method == "chroma" else None
+    chroma = {"chroma": analysis.chroma, "frame_seconds": analysis.frame_seconds} if analysis else {}
+    assert detect_key(recognised[name][0], method, **chroma).name == renders[name][2]

@@ -1,0 +1,68 @@
+"""The references of benchmarks/real_music.py: which corpus scores count as chord-symbol tunes, and the
+``signature+final`` key of a piece (read from the whole score, not from the excerpt)."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCHMARK = Path(__file__).resolve().parents[2] / "benchmarks" / "real_music.py"
+
+
+@pytest.fixture(scope="module")
+def real_music():
+    spec = importlib.util.spec_from_file_location("real_music_benchmark", BENCHMARK)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    yield module
+    sys.modules.pop(spec.name, None)
+
+
+def _parse(piece_id: str):
+    from music21 import corpus
+
+    path, _, number = piece_id.partition("#")
+    return corpus.parse(path, number=int(number)) if number else corpus.parse(path)
+
+
+@pytest.mark.parametrize(
+    ("piece_id", "verdict"),
+    [
+        ("nottingham-dataset/reelsa-c.abc#80", "accepted"),
+        ("leadSheet/fosterBrownHair.mxl", "accepted"),
+        # Ryan's Mammoth: quoted fingerings and dynamics; music21 reads the "f" of a dynamic as an F chord
+        ("ryansMammoth/AcaciaReel.abc#1", "no chord symbols"),
+        ("ryansMammoth/WalkAroundDontGetWeary.abc#1", "chord symbols that are not chord names"),
+        # the American fife tunes mark their sections "A", "B", "C"
+        ("miscFolk/americanfifeopus.abc#111", "too few chord symbols"),
+    ],
+)
+def test_chord_symbol_verdicts(real_music, piece_id, verdict):
+    assert real_music.chord_symbol_verdict(_parse(piece_id)).startswith(verdict)
+
+
+def test_abc_tunes_without_quotes_are_bare_melodies(real_music):
+    text = 'X: 1\nT:Two\nK:G\n"G"GABc "D7"d2 % "C" in a comment\nX: 2\nT:"Quoted" title\nK:D\nDEFG|\n'
+    assert real_music._abc_tunes(text) == [(1, True), (2, False)]
+
+
+@pytest.mark.parametrize(
+    ("piece_id", "source", "expected"),
+    [
+        ("nottingham-dataset/reelsa-c.abc#80", "chord-symbols", "D major"),
+        ("nottingham-dataset/reelsa-c.abc#81", "chord-symbols", "A minor"),
+        # no flat in its signature, and its last symbol (C, the dominant before the repeat) is not under the
+        # melody's final F: no reference rather than a wrong "C major"
+        ("leadSheet/berlinAlexandersRagtime.mxl", "chord-symbols", None),
+        ("palestrina/Credo_04_c.krn", "renaissance", None),  # modal: ends on G under no signature
+    ],
+)
+def test_signature_final_key_reads_the_whole_score(real_music, piece_id, source, expected):
+    piece = real_music.build_piece(piece_id, source, excerpt_seconds=5.0)
+    assert piece.key_signature_final == expected
+    assert (piece.key_reference_note == "") == (expected is not None)
+    assert piece.duration <= 5.0
