@@ -221,7 +221,8 @@ class DSPChordRecognizer:
         import librosa
 
         frames = int(np.ceil(len(block) / self.hop_length))
-        minimum = max(16 * 4096, 4 * self.hop_length)  # the constant-Q transform's lowest octave: 1024 samples
+        # the constant-Q transform's lowest octave needs 1024 samples: short blocks are padded to 3 s
+        minimum = max(16 * 4096, 4 * self.hop_length)
         if len(block) < minimum:
             block = np.pad(block, (0, minimum - len(block)))
         if self.method == "nnls":
