@@ -12,6 +12,7 @@ import pytest
 from modeling.base.errors import InvalidInputError
 from modeling.collection import FeatureRunner, collect_audio_files
 from modeling.music2emo.feature_extraction_music2emo import Music2EmoFeatureExtractor
+from tests.collection.conftest import BAD
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +25,7 @@ def test_batches_of_segments_from_several_files_give_the_features_of_single_call
     batches = []
     embed = extractor.encoder.embed
     extractor.encoder.embed = lambda segments: batches.append(len(segments)) or embed(segments)
-    chosen = files[:7]
+    chosen = [file for file in files if not file.endswith(BAD)][:7]  # seven decodable clips
     outcomes = list(FeatureRunner(extractor).run(chosen))
     assert [outcome.item for outcome in outcomes] == chosen
     assert max(batches) == 3 and sum(batches) == 7  # one segment per short clip, three clips a batch
