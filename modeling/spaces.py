@@ -12,15 +12,24 @@ from dataclasses import dataclass
 from functools import wraps
 from pathlib import Path
 
-from .base.errors import EmotuneError, InvalidInputError
+from .base.errors import EmotuneError, InvalidInputError, StorageError
 
 MAX_FILE_SIZE = os.environ.get("EMOTUNE_MAX_FILE_SIZE", "50mb")
 """Largest upload Gradio accepts (``launch(max_file_size=...)``)."""
 
 
 def request_folder() -> Path:
-    """A fresh temporary folder for one request's outputs (only these are served back)."""
-    return Path(tempfile.mkdtemp(prefix="emotune-space-"))
+    """A fresh temporary folder for one request's outputs (only these are served back). A temporary folder
+    that cannot be written (missing, read-only, full, a file in the way) is a
+    :class:`~modeling.base.errors.StorageError` naming it, which the page shows."""
+    try:
+        return Path(tempfile.mkdtemp(prefix="emotune-space-"))
+    except OSError as error:
+        raise StorageError(
+            f"The Space cannot make its folder for this request in {tempfile.gettempdir()} "
+            f"({error.strerror or error}). Accepted: a temporary folder it may write in, with free space "
+            "(set TMPDIR before starting the Space)"
+        ) from None
 
 
 def user_errors(function: Callable) -> Callable:

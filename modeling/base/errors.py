@@ -24,6 +24,7 @@ __all__ = [
     "InvalidVideoError",
     "LibraryError",
     "MissingDependencyError",
+    "ProgramError",
     "StorageError",
     "UnsupportedModelError",
     "WeightsDownloadError",
@@ -80,6 +81,11 @@ class DatasetBuildError(EmotuneError):
 class DecoderStoppedError(EmotuneError, RuntimeError):
     """ffmpeg or ffprobe was stopped by a signal (killed, out of memory): the file may be fine, so the run
     stops instead of recording it as undecodable."""
+
+
+class ProgramError(EmotuneError, RuntimeError):
+    """A program emotune drives (ffmpeg, FluidSynth) that failed on what it was given; the message ends with
+    the program's last words."""
 
 
 class MissingDependencyError(EmotuneError, RuntimeError):

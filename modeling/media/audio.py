@@ -19,6 +19,7 @@ valid.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import subprocess
@@ -28,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..base.errors import AudioDecodingError, InvalidAudioError, InvalidInputError
+from ..base.errors import AudioDecodingError, InvalidAudioError, InvalidInputError, StorageError
 from .programs import last_lines, refuse_stopped, run, start
 
 __all__ = ["MIN_DURATION", "TRUNCATION_TOLERANCE", "AudioInput", "load_audio", "write_audio"]
@@ -309,6 +310,10 @@ def load_audio(source, sampling_rate: int, *, original_sampling_rate: int | None
     return AudioInput(source, original_sampling_rate).load(sampling_rate)
 
 
+_WRITE_BLOCK = 65536
+"""Frames per write of :func:`write_audio` (soundfile)."""
+
+
 def write_audio(path: str | Path, wave: np.ndarray, sampling_rate: int, *, bitrate: str = "128k") -> Path:
     """Write mono ``(n,)`` or multichannel ``(n, channels)`` float audio. wav/flac/ogg go through
     soundfile; mp3/m4a/opus through ffmpeg (which must be installed)."""
@@ -319,7 +324,17 @@ def write_audio(path: str | Path, wave: np.ndarray, sampling_rate: int, *, bitra
     wave = np.asarray(wave, dtype=np.float32)
     suffix = path.suffix.lower()
     if suffix in (".wav", ".flac", ".ogg"):
-        soundfile.write(path, wave, sampling_rate)
+        try:  # block by block: libsndfile's Vorbis encoder crashes on a single write of minutes of audio
+            channels = 1 if wave.ndim == 1 else wave.shape[1]
+            with soundfile.SoundFile(path, "w", sampling_rate, channels) as sound:
+                for start in range(0, len(wave), _WRITE_BLOCK):
+                    sound.write(wave[start : start + _WRITE_BLOCK])
+        except (OSError, soundfile.LibsndfileError) as error:  # a full or read-only disk, a folder in the way
+            with contextlib.suppress(OSError):
+                path.unlink(missing_ok=True)  # what a full disk left half-written
+            raise StorageError(
+                f"Cannot write the audio file {path} ({error}). Accepted: a folder you may write in, with free space"
+            ) from None
         return path
     if suffix not in (".mp3", ".m4a", ".opus"):
         raise InvalidInputError(
@@ -337,5 +352,9 @@ def write_audio(path: str | Path, wave: np.ndarray, sampling_rate: int, *, bitra
             " | ".join(last_lines(result.stderr.decode(errors="replace")))
             or f"exit status {result.returncode}"
         )
+        if "No space left on device" in detail:
+            raise StorageError(
+                f"The disk holding {path} is full. Accepted: free some space, or write elsewhere"
+            )
         raise InvalidInputError(f"Writing {path} with ffmpeg failed: {detail}")
     return path

@@ -20,7 +20,7 @@ import shutil
 import subprocess
 from collections.abc import Sequence
 
-from ..base.errors import DecoderStoppedError, MissingDependencyError
+from ..base.errors import DecoderStoppedError, MissingDependencyError, ProgramError, StorageError
 
 __all__ = ["last_lines", "refuse_stopped", "require_program", "run", "run_program", "start"]
 
@@ -77,16 +77,24 @@ def run_program(
     command: Sequence[str],
     *,
     what: str,
-    error: type[Exception] = RuntimeError,
+    error: type[Exception] = ProgramError,
     hint: str = "",
     reads: str | None = None,
+    writes: str | None = None,
 ) -> str:
     """Run ``command`` and return its stdout; a non-zero exit raises ``error`` with ``what``, the program's
     last message lines and ``hint``. ``reads``: the file it reads (for the stopped-by-a-signal message;
-    default ``what``)."""
+    default ``what``); ``writes``: the file it writes: a full disk there is a
+    :class:`~modeling.base.errors.StorageError` naming it, not a verdict on the input."""
     result = run(command, what=reads or what)
     if result.returncode != 0:
-        detail = " | ".join(last_lines(result.stderr)) or f"exit status {result.returncode}"
+        lines = last_lines(result.stderr)
+        if writes is not None and any("No space left on device" in line for line in lines):
+            raise StorageError(
+                f"The disk holding {writes} is full ({what} failed: No space left on device). Accepted: free "
+                "some space (or write the output elsewhere: TMPDIR for temporary files), then run it again"
+            )
+        detail = " | ".join(lines) or f"exit status {result.returncode}"
         raise error(f"{what} failed: {detail}" + (f". {hint}" if hint else ""))
     return result.stdout
 

@@ -77,7 +77,7 @@ def render_midi(
         run_program(
             ["fluidsynth", "-ni", "-q", "-F", str(wav), "-r", str(sampling_rate), "-T", "wav",
              *(["-g", str(gain)] if gain is not None else []), str(soundfont), str(midi_path)],
-            what=f"Rendering {midi_path.name} with FluidSynth", reads=str(midi_path),
+            what=f"Rendering {midi_path.name} with FluidSynth", reads=str(midi_path), writes=str(wav),
         )  # fmt: skip
         wave, rate = soundfile.read(wav, dtype="float32", always_2d=True)
     if duration is not None:
@@ -147,6 +147,7 @@ def mux_video(
              "-filter_complex", graph, "-map", f"0:{info.stream_index}", "-map", "[out]", *video_codec,
              "-c:a", "aac", "-b:a", "192k", "-t", length, str(partial)],
             what=f"Muxing the music into {output.name} with ffmpeg", reads=f"{info.path} and {audio}",
+            writes=str(partial),
         )  # fmt: skip
         os.replace(partial, output)
     finally:

@@ -18,7 +18,7 @@ import json
 import os
 from pathlib import Path
 
-from ..base.errors import AudioDecodingError, InvalidInputError
+from ..base.errors import AudioDecodingError, InvalidInputError, StorageError
 from ..media.programs import last_lines, run
 
 __all__ = ["EXCERPT_CODECS", "cut_excerpt"]
@@ -37,6 +37,11 @@ def _ffmpeg(arguments: list[str], what: str, song: Path):
     result = run(["ffmpeg", "-hide_banner", "-nostdin", *arguments], what=str(song))
     if result.returncode != 0:
         last = (last_lines(result.stderr, 1) or [f"exit status {result.returncode}"])[-1]
+        if "No space left on device" in last:
+            raise StorageError(
+                f"The disk is full while {what} (No space left on device). Accepted: free some space, or "
+                "write the excerpt elsewhere"
+            )
         raise InvalidInputError(
             f"ffmpeg failed while {what}: {last}. Accepted: an audio file ffmpeg decodes, and an "
             f"output path ending in {', '.join(EXCERPT_CODECS)}"

@@ -78,3 +78,15 @@ def test_bad_arrays_are_refused():
         AudioInput(np.zeros((2, 2, 48000), np.float32), 48000)
     with pytest.raises(InvalidAudioError, match="at least 1 s"):
         AudioInput(np.zeros(100, np.float32), 48000)
+
+
+def test_minutes_of_ogg_are_written_block_by_block(tmp_path):
+    """libsndfile's Vorbis encoder crashes (SIGSEGV) on one write of minutes of audio: write_audio writes
+    block by block."""
+    import soundfile
+
+    from modeling.media.audio import write_audio
+
+    wave = (0.1 * np.sin(np.arange(44100 * 150) * 2 * np.pi * 440 / 44100)).astype(np.float32)
+    path = write_audio(tmp_path / "long.ogg", wave, 44100)
+    assert soundfile.info(path).duration == pytest.approx(150.0, abs=0.01)
