@@ -17,12 +17,12 @@ Music2EmoModel``. The layers of the package, each importing only the ones below 
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
 
 from .base import errors as _errors
 from .base.after_import import after_import
 from .base.errors import *  # noqa: F403  (the error family: cheap, imported at once)
+from .base.lazy import lazy_exports
 from .base.version import __version__
 
 if TYPE_CHECKING:
@@ -60,16 +60,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):
-    if name in _EXPORTS:
-        value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_EXPORTS})
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
 
 
 def _register_models() -> None:

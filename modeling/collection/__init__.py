@@ -18,8 +18,9 @@ importing torch, which :mod:`.runner` and :mod:`.processes` need, so its errors 
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from ..base.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from .files import AUDIO_EXTENSIONS, collect_audio_files
@@ -53,13 +54,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):
-    if name in _EXPORTS:
-        value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_EXPORTS})
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
