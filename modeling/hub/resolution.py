@@ -24,20 +24,23 @@ from ..base.errors import WeightsNotFoundError
 from .cache import HOME_ENV, cached_snapshot, emotune_home, hub_cache_dir, installed_folder
 from .manifest import HubSource, load_manifest
 
-__all__ = ["TaskDefault", "hub_availability", "resolve_model"]
+__all__ = ["TaskDefault", "hub_availability", "hub_offline", "resolve_model", "transport_errors"]
 
 _TRUE = {"1", "ON", "YES", "TRUE"}
 
 
-def _offline() -> bool:
+def hub_offline() -> bool:
+    """Whether the Hub is switched off: huggingface_hub's ``HF_HUB_OFFLINE``, or ``HF_HUB_OFFLINE`` /
+    ``TRANSFORMERS_OFFLINE`` set in the environment since it was imported."""
     from huggingface_hub import constants
 
     return constants.HF_HUB_OFFLINE or any(
-        os.environ.get(name, "").upper() in _TRUE for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
+        os.environ.get(name, "").strip().upper() in _TRUE
+        for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
     )
 
 
-def _transport_errors() -> tuple[type[Exception], ...]:
+def transport_errors() -> tuple[type[Exception], ...]:
     """The base error class of the HTTP client huggingface_hub uses (httpx2 in 2.x, httpx in 1.x)."""
     import importlib
 
@@ -63,7 +66,7 @@ def hub_availability(repo_id: str, timeout: float = 5.0) -> tuple[bool, str]:
 
     if isinstance(try_to_load_from_cache(repo_id, "config.json"), str):
         return True, "in the Hugging Face cache"
-    if _offline():
+    if hub_offline():
         return False, "it is not in the Hugging Face cache and HF_HUB_OFFLINE is set"
     try:
         get_hf_file_metadata(hf_hub_url(repo_id, "config.json"), timeout=timeout)
@@ -75,7 +78,7 @@ def hub_availability(repo_id: str, timeout: float = 5.0) -> tuple[bool, str]:
         return False, "the Hub has no such repository (or it is private and you are not logged in)"
     except HfHubHTTPError as error:
         return False, f"the Hub answered HTTP {error.response.status_code} for it"
-    except (*_transport_errors(), OSError) as error:
+    except (*transport_errors(), OSError) as error:
         return False, f"the Hub cannot be reached ({type(error).__name__}: {error})"
     return True, "on the Hub"
 
@@ -114,7 +117,7 @@ def resolve_model(
         cached = cached_snapshot(source)
         if cached.complete:
             return text
-        if _offline():
+        if hub_offline():
             available = False
             reason = (
                 "it is not in the Hugging Face cache"
@@ -134,7 +137,7 @@ def resolve_model(
             f"Cannot load {text!r}: it is not a local folder and {reason}. Accepted: a saved model folder, or a "
             f"Hub id the Hub serves (or the Hugging Face cache holds: `hf download {text}` while online)"
         )
-    if fetch is not None and not _offline():  # offline mode means no downloads at all, from anywhere
+    if fetch is not None and not hub_offline():  # offline mode means no downloads at all, from anywhere
         return str(fetch(source.name, text))
     licence = source.licence.get("name", "see upstream")
     if isinstance(source, HubSource):

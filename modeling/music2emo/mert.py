@@ -44,6 +44,7 @@ from ..base.errors import (
     WeightsDownloadError,
     WeightsNotFoundError,
 )
+from ..hub.resolution import hub_offline
 
 __all__ = [
     "MERT_MODEL_TYPE",
@@ -110,15 +111,6 @@ def resolve_mert_folder(name_or_path: str | os.PathLike, revision: str | None = 
     return _fetch_from_hub(str(name_or_path), revision)
 
 
-def _hub_offline() -> bool:
-    from huggingface_hub import constants
-
-    flags = (os.environ.get("HF_HUB_OFFLINE", ""), os.environ.get("TRANSFORMERS_OFFLINE", ""))
-    return constants.HF_HUB_OFFLINE or any(
-        flag.strip().lower() in {"1", "true", "yes", "on"} for flag in flags
-    )
-
-
 def _fetch_from_hub(repo_id: str, revision: str | None) -> Path:
     """Fetch only the files the loader reads. A repo that holds safetensors is not asked for its ``.bin``.
 
@@ -150,7 +142,7 @@ def _fetch_from_hub(repo_id: str, revision: str | None) -> Path:
         "and weights"
     )
     reason = "the Hub is switched off (HF_HUB_OFFLINE)"
-    if not _hub_offline():
+    if not hub_offline():
         try:
             info = HfApi().model_info(repo_id, revision=revision, timeout=HUB_TIMEOUT_S)
         except (GatedRepoError, RepositoryNotFoundError, RevisionNotFoundError) as error:

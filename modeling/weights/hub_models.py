@@ -18,7 +18,7 @@ from pathlib import Path
 from ..base.errors import WeightsDownloadError
 from ..hub.cache import cached_snapshot, hub_cache_dir, is_storage_error, storage_error, writable_home
 from ..hub.manifest import HubSource
-from ..hub.resolution import _offline, _transport_errors
+from ..hub.resolution import hub_offline, transport_errors
 from .verification import one_line
 
 __all__ = ["fetch_hub"]
@@ -72,14 +72,14 @@ def fetch_hub(
             progress,
         )
         return {repo: cached.folder}
-    if _offline():
+    if hub_offline():
         raise WeightsDownloadError(
             f"Cannot fetch {repo}: HF_HUB_OFFLINE is set (the Hugging Face cache "
             f"{'has no snapshot of it' if cached.folder is None else 'lacks ' + '; '.join(cached.missing)}). Accepted: "
             f"unset HF_HUB_OFFLINE and run `emotune weights fetch {source.name}` with network access to "
             f"{constants.ENDPOINT}"
         )
-    transport = (*_transport_errors(), LocalEntryNotFoundError)
+    transport = (*transport_errors(), LocalEntryNotFoundError)
     try:
         info = HfApi().model_info(repo, revision=revision, timeout=timeout)
     except (RepositoryNotFoundError, RevisionNotFoundError, GatedRepoError) as error:
@@ -119,7 +119,7 @@ def fetch_hub(
             f"Downloading {', '.join(files)} of {repo} failed ({type(error).__name__}: {one_line(error, limit=200)}). "
             "Run the same command again: the files that arrived stay in the Hugging Face cache"
         ) from None
-    except _transport_errors() as error:
+    except transport_errors() as error:
         raise WeightsDownloadError(
             f"Downloading {', '.join(files)} of {repo} failed ({type(error).__name__}: {one_line(error, limit=200)}). "
             "Run the same command again: the files that arrived stay in the Hugging Face cache"

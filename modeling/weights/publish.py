@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..base.errors import EmotuneError, InvalidInputError
 from ..hub.cache import installed_folder, read_provenance
-from ..hub.resolution import _transport_errors
+from ..hub.resolution import transport_errors
 from .converters import CONVERTERS
 from .provenance import card_sections
 
@@ -59,7 +59,7 @@ def push(model: str, repo: str, *, private: bool = False, token: str | None = No
                 f"Cannot push to {repo}: HF_HUB_OFFLINE is set. Accepted: unset it and log in (`hf auth login` or "
                 "HF_TOKEN)"
             ) from None
-        except (HfHubHTTPError, *_transport_errors(), OSError) as error:
+        except (HfHubHTTPError, *transport_errors(), OSError) as error:
             raise EmotuneError(
                 f"Cannot push {folder} to {repo}: {type(error).__name__}: {error}. Accepted: network access to the "
                 "Hub and a token with write access to the repository (`hf auth login` or HF_TOKEN)"

@@ -261,7 +261,7 @@ def test_from_the_hub_only_the_files_read_are_fetched(hub_mert, monkeypatch, fil
         asked.update(revision=revision, patterns=allow_patterns, local=local_files_only)
         return str(hub_mert)
 
-    monkeypatch.setattr(mert, "_hub_offline", lambda: False)
+    monkeypatch.setattr(mert, "hub_offline", lambda: False)
     monkeypatch.setattr(huggingface_hub.HfApi, "model_info", model_info)
     monkeypatch.setattr(huggingface_hub, "snapshot_download", snapshot_download)
     assert load_mert("m-a-p/MERT-v1-95M")[0].config.hidden_size == 32
@@ -283,7 +283,7 @@ def test_an_unreachable_hub_falls_back_to_the_cache_and_says_so_when_that_is_emp
         assert local_files_only
         raise LocalEntryNotFoundError("not cached")
 
-    monkeypatch.setattr(mert, "_hub_offline", lambda: False)
+    monkeypatch.setattr(mert, "hub_offline", lambda: False)
     monkeypatch.setattr(huggingface_hub.HfApi, "model_info", model_info)
     monkeypatch.setattr(huggingface_hub, "snapshot_download", snapshot_download)
     with pytest.raises(
