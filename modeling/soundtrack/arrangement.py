@@ -254,27 +254,10 @@ class Arrangement:
         return [chord.transpose(self.shift) for chord in self.chords]
 
 
-def arrange(
-    chords: Sequence[str | Chord],
-    key: str | Key = "C major",
-    *,
-    note_density: float | Sequence[float],
-    loudness: float | Sequence[float],
-    tempo: float = DEFAULT_TEMPO,
-    instrument: int | str = 0,
-    density_from: Literal["note_density", "loudness"] = "note_density",
-):
+def arrange(chords: Sequence[str | Chord], key: str | Key = "C major", **options):
     """Arrange one chord per second into a ``pretty_midi.PrettyMIDI`` (one instrument): the ``midi`` of
     :func:`arrangement`, which documents the arguments."""
-    return arrangement(
-        chords,
-        key,
-        note_density=note_density,
-        loudness=loudness,
-        tempo=tempo,
-        instrument=instrument,
-        density_from=density_from,
-    ).midi
+    return arrangement(chords, key, **options).midi
 
 
 def arrangement(
