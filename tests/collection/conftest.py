@@ -1,5 +1,5 @@
 """The collection tests' inputs: a folder of 16 short clips (3 of them bad), a folder of 4 clips of 1.5 s for the
-fast tests, and a tiny dynamic model (the tiny MER models are the global fixtures of tests/music2emo)."""
+fast tests (the tiny MER models and the tiny dynamic model are the global fixtures of tests/music2emo)."""
 
 from __future__ import annotations
 
@@ -53,20 +53,4 @@ def clips(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("small") / "clips"
     write_clips(folder, 4, 1.5)
-    return folder
-
-
-@pytest.fixture(scope="session")
-def dynamic_dir(tmp_path_factory, mert_dir):
-    """A tiny music2emo_dynamic model on the tiny MERT (64-value windows)."""
-    import torch
-
-    from modeling.music2emo_dynamic import Music2EmoDynamicModel
-    from tests.music2emo_dynamic.factories import tiny_dynamic_config
-
-    torch.manual_seed(1)
-    folder = tmp_path_factory.mktemp("dynamic-model") / "tiny-dynamic"
-    Music2EmoDynamicModel(
-        tiny_dynamic_config(audio_embedding_dim=64, audio_encoder=str(mert_dir))
-    ).save_pretrained(folder)
     return folder

@@ -58,3 +58,19 @@ def hub_mert(tmp_path_factory):
     return write_remote_code(
         save_random_mert(tmp_path_factory.mktemp("hub-mert") / "MERT-v1-tiny", "tiny", seed=3)
     )
+
+
+@pytest.fixture(scope="session")
+def dynamic_dir(tmp_path_factory, mert_dir):
+    """A tiny music2emo_dynamic model on the tiny MERT (64-value windows)."""
+    import torch
+
+    from modeling.music2emo_dynamic import Music2EmoDynamicModel
+    from tests.music2emo_dynamic.factories import tiny_dynamic_config
+
+    torch.manual_seed(1)
+    folder = tmp_path_factory.mktemp("dynamic-model") / "tiny-dynamic"
+    Music2EmoDynamicModel(
+        tiny_dynamic_config(audio_embedding_dim=64, audio_encoder=str(mert_dir))
+    ).save_pretrained(folder)
+    return folder

@@ -6,7 +6,6 @@ import json
 
 import numpy as np
 import pytest
-import torch
 
 from dataset_scripts.synthetic.audio import render_progression
 from modeling.base.errors import InvalidInputError
@@ -14,16 +13,6 @@ from modeling.media.audio import write_audio
 from modeling.music2emo_dynamic import Music2EmoDynamicModel
 from modeling.pipelines.curves import curve_seconds, format_curve, sparkline
 from tests.music2emo_dynamic.factories import tiny_dynamic_config
-
-
-@pytest.fixture(scope="module")
-def dynamic_dir(tmp_path_factory, mert_dir):
-    torch.manual_seed(1)
-    folder = tmp_path_factory.mktemp("dynamic-model") / "tiny-dynamic"
-    Music2EmoDynamicModel(
-        tiny_dynamic_config(audio_embedding_dim=64, audio_encoder=str(mert_dir))
-    ).save_pretrained(folder)
-    return folder
 
 
 @pytest.fixture(scope="module")
