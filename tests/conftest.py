@@ -38,6 +38,7 @@ pytest_plugins = [
     "tests.video2music.fixtures",
     "tests.music2emo.training_fixtures",
     "tests.weights.fixtures",
+    "tests.base.fixtures",
 ]
 
 # Tests never touch the network: the Hub is offline for every test and every subprocess it starts.

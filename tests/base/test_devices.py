@@ -27,19 +27,6 @@ from modeling.base.devices import (
 from modeling.base.errors import InvalidInputError
 
 
-@pytest.fixture
-def default_process(monkeypatch):
-    """No thread variable set, torch started with 2 threads, and 2 is torch's default here."""
-    for name in (*THREAD_VARIABLES, THREAD_POLICY_VARIABLE):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr(devices, "_starting", 2)
-    monkeypatch.setattr(devices, "default_thread_counts", lambda: frozenset({2}))
-    before = torch.get_num_threads()
-    torch.set_num_threads(2)
-    yield
-    torch.set_num_threads(before)
-
-
 def blas_threads() -> list[int]:
     return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
 

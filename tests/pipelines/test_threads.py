@@ -9,21 +9,7 @@ import threading
 import pytest
 import torch
 
-from modeling.base import devices
 from tests.audio_files import lavfi_audio
-
-
-@pytest.fixture
-def default_process(monkeypatch):
-    """A process nobody configured on a 2-core machine (the tests run with ``OMP_NUM_THREADS=1``)."""
-    for name in (*devices.THREAD_VARIABLES, devices.THREAD_POLICY_VARIABLE):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr(devices, "_starting", 2)
-    monkeypatch.setattr(devices, "default_thread_counts", lambda: frozenset({2}))
-    before = torch.get_num_threads()
-    torch.set_num_threads(2)
-    yield
-    torch.set_num_threads(before)
 
 
 def _record_generation(v2m, monkeypatch) -> list[int]:
