@@ -23,11 +23,11 @@ A *target* is a point on the 1-9 valence-arousal plane, given as
 from __future__ import annotations
 
 import difflib
-import math
 from collections.abc import Sequence
 
 from ..base.errors import LibraryError
-from ..vocabularies.emotion import MOOD_TAGS, MTG_TAG_PREFIX, SCALE_MAX, SCALE_MIN, TAG_VA, bipolar_to_nine
+from ..vocabularies.emotion import MOOD_TAGS, MTG_TAG_PREFIX, SCALE_MAX, SCALE_MIN, TAG_VA
+from ..vocabularies.emotion.scales import circumplex_point
 
 __all__ = [
     "FRIENDLY_ANGLES",
@@ -55,11 +55,8 @@ FRIENDLY_ANGLES: dict[str, float] = {
 
 
 def _circumplex_point(angle: float) -> tuple[float, float]:
-    radians = math.radians(angle)
-    return (
-        round(bipolar_to_nine(FRIENDLY_RADIUS * math.cos(radians)), 2),
-        round(bipolar_to_nine(FRIENDLY_RADIUS * math.sin(radians)), 2),
-    )
+    valence, arousal = circumplex_point(angle, FRIENDLY_RADIUS)
+    return round(valence, 2), round(arousal, 2)
 
 
 FRIENDLY_POINTS: dict[str, tuple[float, float]] = {

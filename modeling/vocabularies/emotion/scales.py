@@ -17,6 +17,7 @@ __all__ = [
     "SCALE_MID",
     "SCALE_MIN",
     "bipolar_to_nine",
+    "circumplex_point",
     "nine_to_bipolar",
     "nine_to_unit",
     "quadrant",
@@ -51,6 +52,13 @@ def nine_to_bipolar(x: float) -> float:
 def bipolar_to_nine(x: float) -> float:
     """[-1, 1] -> [1, 9]: 5 + 4x."""
     return SCALE_MID + (SCALE_MAX - SCALE_MID) * x
+
+
+def circumplex_point(angle: float, radius: float) -> tuple[float, float]:
+    """The (valence, arousal) on the 1-9 scale of the point at ``angle`` degrees counter-clockwise from the
+    positive-valence axis and ``radius`` from the centre of the bipolar [-1, 1] plane (Russell's circumplex)."""
+    radians = math.radians(angle)
+    return bipolar_to_nine(radius * math.cos(radians)), bipolar_to_nine(radius * math.sin(radians))
 
 
 def quadrant(valence: float, arousal: float) -> str:

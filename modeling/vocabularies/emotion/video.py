@@ -7,12 +7,10 @@ in the AMT model's input (and of the emotion-to-chord-quality map its loss uses)
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from ...base.errors import InvalidInputError
-from .scales import bipolar_to_nine
+from .scales import circumplex_point
 
 __all__ = [
     "VIDEO_EMOTIONS",
@@ -44,11 +42,8 @@ VIDEO_EMOTION_VA_RADIUS = 0.75
 def _emotion_va(angle: float | None) -> tuple[float, float]:
     if angle is None:
         return (5.0, 5.0)
-    radians = math.radians(angle)
-    return (
-        round(bipolar_to_nine(VIDEO_EMOTION_VA_RADIUS * math.cos(radians)), 4),
-        round(bipolar_to_nine(VIDEO_EMOTION_VA_RADIUS * math.sin(radians)), 4),
-    )
+    valence, arousal = circumplex_point(angle, VIDEO_EMOTION_VA_RADIUS)
+    return round(valence, 4), round(arousal, 4)
 
 
 VIDEO_EMOTION_VA: dict[str, tuple[float, float]] = {
