@@ -1,14 +1,26 @@
 """Chord and key recognition on FluidSynth renders of real scores (music21's corpus), against the scores.
 
-    python benchmarks/real_music.py [--quick] [--part heldout|dev|all] [--cache-dir DIR] [--excerpt-seconds 30]
-        [--sounds piano strings guitar] [--btc-model DIR] [--no-essentia] [--json FILE] [--write-split]
+    python benchmarks/real_music.py [--nottingham DIR] [--quick] [--part heldout|dev|all] [--cache-dir DIR]
+        [--excerpt-seconds 30] [--sounds piano strings guitar] [--btc-model DIR] [--no-essentia] [--json FILE]
+        [--write-split]
 
 Every other accuracy figure of the chord backends comes from audio the project synthesized itself; this one
 plays real music. Requirements beyond the package: ``pip install -r benchmarks/requirements-real-music.txt``
 (Essentia, the peer; without it the peer is skipped and the run says so), FluidSynth and a General MIDI
 soundfont (``make setup``).
 
-**Pieces.** A fixed selection (:func:`select_pieces`, seeded) from the corpus music21 ships, in three sources:
+**Pieces.** A fixed selection (:func:`select_pieces`, seeded) from the corpus music21 ships, and from the
+Nottingham Music Database, in four sources:
+
+* ``nottingham``: 150 tunes of the Nottingham Music Database (:data:`NOTTINGHAM_TUNES`), with the
+  transcribers' chord symbols. music21's corpus holds only two of its tunes, so the database's ABC files
+  are read from a folder: ``--nottingham DIR`` (or ``$EMOTUNE_NOTTINGHAM``), the ``ABC_cleaned`` folder of
+  https://github.com/jukedeck/nottingham-dataset (GPL-3.0; not shipped with emotune). The tunes are taken
+  in a seeded order, each judged as below, until 150 are accepted (:func:`nottingham_census`); the
+  database's own chord notation (``Cd`` diminished, ``D/f+`` D over F sharp) is rewritten into figures
+  music21 reads (:func:`nmd_chord_figure`), and optional chords in parentheses are left out. Without the
+  folder the source is skipped, and the run says so. The SHA-256 of every file is written to the split
+  file, and a run warns when its copy differs;
 
 * ``chord-symbols``: every score of the corpus whose chord symbols music21 reads, name chords and cover it
   (:func:`chord_symbol_census`: every ABC tune of every folk collection and every MusicXML file with a
@@ -35,7 +47,7 @@ takes the sound's program.
 
 **References, from the score.**
 
-* Chords: the chord symbols where the score has them (their full quality, bass dropped: ``Am/c`` is
+* Chords: the chord symbols where the score has them (``chord-symbols``, ``nottingham``) (their full quality, bass dropped: ``Am/c`` is
   ``A:min``); else a chordify reduction of the excerpt: the excerpt cut at every note onset and offset (music21's
   ``chordify()`` spans, computed on the excerpt's notes), each span named by music21's ``Chord.root()`` and
   the third above it (``maj`` / ``min``); ``N`` where nothing sounds and ``X`` (mir_eval's unknown chord,
@@ -85,6 +97,7 @@ import argparse
 import hashlib
 import itertools
 import json
+import os
 import random
 import re
 import sys
@@ -108,7 +121,13 @@ PIECE_VERSION = "2"
 scores at sounding pitch)."""
 CENSUS_VERSION = "2"
 DEFAULT_CACHE = Path(tempfile.gettempdir()) / "emotune-real-music"
-SOURCES = ("chord-symbols", "renaissance", "classical")
+SOURCES = ("chord-symbols", "nottingham", "renaissance", "classical")
+CHORD_SYMBOL_SOURCES = ("chord-symbols", "nottingham")
+"""Sources whose references are the scores' chord symbols, played as an accompaniment."""
+NOTTINGHAM_TUNES = 150
+"""Chord-symbol tunes sampled (seeded) from the Nottingham Music Database, when ``--nottingham`` names it."""
+NOTTINGHAM_ENV = "EMOTUNE_NOTTINGHAM"
+"""The environment variable ``--nottingham`` defaults to."""
 RENAISSANCE = {"palestrina": 45, "monteverdi": 35, "lusitano": None}
 """Composer folder -> how many pieces to sample (None: all)."""
 CLASSICAL = ("beethoven", "mozart", "haydn", "schubert", "schumann_robert", "schumann_clara", "chopin", "handel",
@@ -125,11 +144,15 @@ def _corpus_relative(path) -> str:
     return str(path).split("/corpus/", 1)[1]
 
 
-def select_pieces(seed: int = SEED, census: dict | None = None) -> dict[str, list[str]]:
-    """The fixed selection: source -> sorted piece ids (corpus-relative paths, ``#N`` for a tune of an opus).
+def select_pieces(
+    seed: int = SEED, census: dict | None = None, nottingham: dict | None = None
+) -> dict[str, list[str]]:
+    """The fixed selection: source -> sorted piece ids (corpus-relative paths, ``#N`` for a tune of an opus;
+    ``nottingham/FILE#N`` for a tune of the Nottingham Music Database).
 
     ``census``: :func:`chord_symbol_census`'s result (run here when not given); its accepted tunes are the
-    ``chord-symbols`` source."""
+    ``chord-symbols`` source. ``nottingham``: :func:`nottingham_census`'s result, whose accepted tunes are
+    the ``nottingham`` source (left out when ``None``: the database is not part of music21's corpus)."""
     from music21 import corpus
 
     if census is None:
@@ -148,6 +171,11 @@ def select_pieces(seed: int = SEED, census: dict | None = None) -> dict[str, lis
     chord_symbols = sorted(piece for piece, verdict in census["tunes"].items() if verdict == ACCEPTED)
     selection = {"chord-symbols": chord_symbols, "renaissance": sorted(renaissance),
                  "classical": sorted(classical)}  # fmt: skip
+    if nottingham is not None:
+        selection["nottingham"] = sorted(
+            t for t, verdict in nottingham["tunes"].items() if verdict == ACCEPTED
+        )
+    selection = {source: selection[source] for source in SOURCES if source in selection}
     assert not any("bach" in piece.lower() for pieces in selection.values() for piece in pieces)
     return selection
 
@@ -296,6 +324,116 @@ def census_summary(census: dict) -> str:
         )
         lines.append(f"| {folder} | {sum(reasons.values())} | {accepted} | {skipped or '-'} |")
     return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------------- the Nottingham Music Database
+
+_NMD_CHORD = re.compile(r"([A-G])([#b]?)([^/]*?)(?:/([a-gA-G])([+#b]?))?")
+_NMD_QUALITIES = {"d": "dim", "d7": "dim7", "a": "aug", "a7": "+7"}
+
+
+def nmd_chord_figure(text: str) -> str | None:
+    """A Nottingham Music Database chord (the cleaned release's notation) as a figure music21 reads, or
+    ``None`` for an optional chord in parentheses and for text that is not a chord.
+
+    The database writes ``Cd`` for C diminished, ``Ca`` for C augmented, and the bass after a slash in
+    lower case with ``+`` for sharp and ``b`` for flat (``D/f+`` is D over F sharp, ``Gm/bb`` G minor over
+    B flat); music21 reads ``+`` as augmented and ``/bb`` not at all, so the figures are rewritten
+    (``D/F#``, ``Gm/B-``, ``Cdim``)."""
+    match = _NMD_CHORD.fullmatch(text.strip())
+    if match is None:
+        return None
+    root, accidental, quality, bass, bass_accidental = match.groups()
+    figure = root + accidental.replace("b", "-") + _NMD_QUALITIES.get(quality, quality)
+    if bass:
+        figure += "/" + bass.upper() + {"+": "#", "#": "#", "b": "-"}.get(bass_accidental or "", "")
+    return figure
+
+
+def nottingham_tunes(folder: Path) -> list[str]:
+    """Every tune of the database's ABC files in ``folder``, as piece ids ``nottingham/FILE#N``."""
+    files = sorted(folder.glob("*.abc"))
+    if not files:
+        raise FileNotFoundError(f"{folder}: no .abc files (expected the database's ABC_cleaned folder)")
+    return [f"nottingham/{file.name}#{number}" for file in files
+            for number, _ in _abc_tunes(file.read_text(encoding="utf-8", errors="replace"))]  # fmt: skip
+
+
+def nottingham_tune_text(folder: Path, piece_id: str) -> str:
+    """One tune's ABC text, its chords rewritten by :func:`nmd_chord_figure` (optional chords dropped)."""
+    name, _, number = piece_id.removeprefix("nottingham/").partition("#")
+    text = (folder / name).read_text(encoding="utf-8", errors="replace")
+    for tune in re.split(r"(?m)^(?=X:)", text):
+        match = re.match(r"X:\s*(\d+)", tune)
+        if match is not None and int(match.group(1)) == int(number):
+            break
+    else:
+        raise KeyError(f"{piece_id}: no tune X:{number} in {folder / name}")
+
+    def rewrite(quoted: re.Match) -> str:
+        figure = nmd_chord_figure(quoted.group(1))
+        return "" if figure is None else f'"{figure}"'
+
+    lines = [
+        line if _ABC_FIELD.match(line) else re.sub(r'"([^"]*)"', rewrite, line) for line in tune.splitlines()
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def nottingham_census(
+    folder: Path, cache_dir: Path | None = None, seed: int = SEED, count: int = NOTTINGHAM_TUNES
+) -> dict:
+    """The ``nottingham`` source: the database's tunes in a seeded order, judged by
+    :func:`chord_symbol_verdict` one by one until ``count`` are accepted. The result (``{"files": {name:
+    sha256}, "tunes": {id: verdict}}``, the judged tunes only) is cached under ``cache_dir``."""
+    from music21 import converter
+
+    files = {f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in sorted(folder.glob("*.abc"))}
+    digest = hashlib.sha1(json.dumps(files, sort_keys=True).encode()).hexdigest()[:10]
+    path = (
+        cache_dir or DEFAULT_CACHE
+    ) / f"nottingham-census-{digest}-seed{seed}-n{count}-v{CENSUS_VERSION}.json"
+    if path.is_file():
+        return json.loads(path.read_text())
+    order = nottingham_tunes(folder)
+    random.Random(f"{seed}:nottingham").shuffle(order)
+    tunes: dict[str, str] = {}
+    for piece_id in order:
+        try:
+            score = converter.parse(nottingham_tune_text(folder, piece_id), format="abc")
+            tunes[piece_id] = chord_symbol_verdict(score)
+        except Exception as error:  # reported as the reason
+            tunes[piece_id] = f"music21 cannot read it: {type(error).__name__}"
+        if sum(v == ACCEPTED for v in tunes.values()) == count:
+            break
+    census = {"files": files, "tunes": dict(sorted(tunes.items()))}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(census, indent=1))
+    return census
+
+
+def parse_score(piece_id: str, nottingham: Path | None = None):
+    """The music21 score of a piece id (a corpus path, ``#N`` for a tune of an opus, or a Nottingham tune,
+    read from the folder ``nottingham``)."""
+    from music21 import converter, corpus
+
+    if piece_id.startswith("nottingham/"):
+        if nottingham is None:
+            raise FileNotFoundError(f"{piece_id}: the Nottingham Music Database is not given (--nottingham)")
+        return converter.parse(nottingham_tune_text(nottingham, piece_id), format="abc")
+    path, _, number = piece_id.partition("#")
+    return corpus.parse(path, number=int(number)) if number else corpus.parse(path)
+
+
+def nottingham_summary(census: dict) -> str:
+    """One line: the Nottingham tunes judged, accepted, and skipped by reason."""
+    reasons: dict[str, int] = defaultdict(int)
+    for verdict in census["tunes"].values():
+        if verdict != ACCEPTED:
+            reasons[verdict.split(":", 1)[0]] += 1
+    accepted = sum(v == ACCEPTED for v in census["tunes"].values())
+    skipped = "; ".join(f"{r} ({n})" for r, n in sorted(reasons.items(), key=lambda x: -x[1])) or "none"
+    return f"nottingham: {len(census['tunes'])} tunes judged in the seeded order, {accepted} accepted; skipped: {skipped}"
 
 
 def _prefer_musicxml(files: list[str]) -> list[str]:
@@ -531,12 +669,9 @@ def _at_sounding_pitch(score):
     return score.toSoundingPitch() if transposed else score
 
 
-def build_piece(piece_id: str, source: str, excerpt_seconds: float) -> Piece:
+def build_piece(piece_id: str, source: str, excerpt_seconds: float, nottingham: Path | None = None) -> Piece:
     """Parse one score and make its excerpt's notes and references (see the module docstring)."""
-    from music21 import corpus
-
-    path, _, number = piece_id.partition("#")
-    score = _at_sounding_pitch(corpus.parse(path, number=int(number)) if number else corpus.parse(path))
+    score = _at_sounding_pitch(parse_score(piece_id, nottingham))
     seconds = _seconds_map(score)
     parts = list(getattr(score, "parts", [])) or [score]
     all_notes = []  # (start q, end q, pitch, part)
@@ -550,12 +685,12 @@ def build_piece(piece_id: str, source: str, excerpt_seconds: float) -> Piece:
     if not notes:
         raise ValueError(f"{piece_id}: no notes")
     duration = min(excerpt_seconds, max(n[1] for n in notes))
-    symbols = chord_name_symbols(score)[0] if source == "chord-symbols" else []
+    symbols = chord_name_symbols(score)[0] if source in CHORD_SYMBOL_SOURCES else []
     key_signature_final, key_reference_note = signature_final_key(score, all_notes, symbols)
     analysed = score.analyze("key")
     key_analysis = _key_name(analysed.tonic.pitchClass, analysed.mode)
     accompaniment, chords = [], []
-    if source == "chord-symbols" and symbols:
+    if source in CHORD_SYMBOL_SOURCES and symbols:
         time_signatures = list(score.recurse().getElementsByClass("TimeSignature"))
         beat = float(time_signatures[0].beatDuration.quarterLength) if time_signatures else 1.0
         end_q = score.highestTime
@@ -596,13 +731,15 @@ def _accompaniment(symbol, start_q, stop_q, beat, seconds, duration) -> list[tup
     return notes
 
 
-def load_piece(piece_id: str, source: str, excerpt_seconds: float, cache_dir: Path) -> Piece:
+def load_piece(
+    piece_id: str, source: str, excerpt_seconds: float, cache_dir: Path, nottingham: Path | None = None
+) -> Piece:
     """:func:`build_piece`, cached as JSON under ``cache_dir``."""
     path = cache_dir / "pieces" / f"{_slug(piece_id)}-{excerpt_seconds:g}s-v{PIECE_VERSION}.json"
     if path.is_file():
         data = json.loads(path.read_text())
         return Piece(**{k: [tuple(x) for x in v] if isinstance(v, list) else v for k, v in data.items()})
-    piece = build_piece(piece_id, source, excerpt_seconds)
+    piece = build_piece(piece_id, source, excerpt_seconds, nottingham)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(piece.to_dict()))
     return piece
@@ -994,6 +1131,13 @@ def main(argv=None) -> int:
         type=Path,
         help="a folder of BTC weights to run as the btc backend (default: the installed BTC_CHORD_MODEL, if any)",
     )
+    parser.add_argument(
+        "--nottingham",
+        type=Path,
+        default=os.environ.get(NOTTINGHAM_ENV) or None,
+        help="the Nottingham Music Database's ABC files (the ABC_cleaned folder of jukedeck/nottingham-dataset): "
+        f"adds {NOTTINGHAM_TUNES} chord-symbol tunes (default: ${NOTTINGHAM_ENV})",
+    )
     parser.add_argument("--json", type=Path, help="write every record here")
     parser.add_argument(
         "--write-split", action="store_true", help=f"write the selection's split to {SPLIT_FILE.name}"
@@ -1003,19 +1147,33 @@ def main(argv=None) -> int:
 
     census = chord_symbol_census(args.cache_dir)
     print(census_summary(census))
-    split = split_pieces(select_pieces(census=census))
+    nottingham = None
+    if args.nottingham is not None:
+        nottingham = nottingham_census(args.nottingham, args.cache_dir)
+        print(nottingham_summary(nottingham))
+    else:
+        print(
+            f"nottingham skipped: the Nottingham Music Database is not given (--nottingham DIR or ${NOTTINGHAM_ENV})"
+        )
+    split = split_pieces(select_pieces(census=census, nottingham=nottingham))
     if args.write_split:
-        SPLIT_FILE.write_text(json.dumps({"seed": SEED, **split}, indent=1) + "\n")
+        if nottingham is None:
+            parser.error("--write-split needs --nottingham: the split file holds every source")
+        files = {"nottingham_files": nottingham["files"]}
+        SPLIT_FILE.write_text(json.dumps({"seed": SEED, **files, **split}, indent=1) + "\n")
         print(f"wrote {SPLIT_FILE}")
     elif SPLIT_FILE.is_file():
         saved = json.loads(SPLIT_FILE.read_text())
-        if {k: saved[k] for k in split} != split:
+        present = {p: {source: saved[p].get(source, split[p][source]) for source in split[p]} for p in split}
+        if present != split:
             print(
-                f"warning: the selection differs from {SPLIT_FILE.name} (another music21 corpus?); using the saved split"
+                f"warning: the selection differs from {SPLIT_FILE.name} (another music21 corpus or database copy?); using the saved split"
             )
-            split = {k: saved[k] for k in split}
+            split = present
+        if nottingham is not None and saved.get("nottingham_files") != nottingham["files"]:
+            print(f"warning: the Nottingham files differ from those {SPLIT_FILE.name} was made from")
     parts = ("dev", "heldout") if args.part == "all" else (args.part,)
-    ids = [(piece, source) for part in parts for source in SOURCES for piece in split[part][source][: QUICK_PIECES if args.quick else None]]  # fmt: skip
+    ids = [(piece, source) for part in parts for source in SOURCES for piece in split[part].get(source, [])[: QUICK_PIECES if args.quick else None]]  # fmt: skip
     sounds = ["piano"] if args.quick else args.sounds
     digest = hashlib.sha1(json.dumps(split, sort_keys=True).encode()).hexdigest()[:10]
     print(
@@ -1025,7 +1183,7 @@ def main(argv=None) -> int:
     pieces = []
     for piece_id, source in ids:
         try:
-            pieces.append(load_piece(piece_id, source, args.excerpt_seconds, args.cache_dir))
+            pieces.append(load_piece(piece_id, source, args.excerpt_seconds, args.cache_dir, args.nottingham))
         except Exception as error:  # a score music21 cannot read is reported, not fatal
             print(f"  skipped {piece_id}: {type(error).__name__}: {error}")
     print(f"references ready after {time.perf_counter() - started:.0f} s")

@@ -66,3 +66,56 @@ def test_signature_final_key_reads_the_whole_score(real_music, piece_id, source,
     assert piece.key_signature_final == expected
     assert (piece.key_reference_note == "") == (expected is not None)
     assert piece.duration <= 5.0
+
+
+@pytest.mark.parametrize(
+    ("text", "figure"),
+    [
+        ("G", "G"),
+        ("D/f+", "D/F#"),  # the database's bass: lower case, "+" sharp (music21 reads "+" as augmented)
+        ("Gm/bb", "Gm/B-"),
+        ("Cd", "Cdim"),
+        ("Ca", "Caug"),
+        ("Ebd", "E-dim"),
+        ("A7/c+", "A7/C#"),
+        ("E7b9", "E7b9"),
+        ("(E7)", None),  # an optional chord
+        ("Segue", None),
+    ],
+)
+def test_nottingham_chords_become_figures_music21_reads(real_music, text, figure):
+    assert real_music.nmd_chord_figure(text) == figure
+
+
+NMD_FILE = """X: 1
+T:First
+% Nottingham Music Database
+M:4/4
+L:1/4
+K:G
+"G"GABc|"D/f+"dcBA|"Em"GABc|"Cd"c2 "(D7)"B2|"Am/c"ABcd|"D7"d2c2|"G"B2A2|"G/b"B2 "D7"A2|"G"G4|]
+
+X: 2
+T:Second, a melody alone
+M:4/4
+K:D
+DEFG|ABcd|
+"""
+
+
+def test_a_nottingham_tune_is_read_with_its_chords(real_music, tmp_path):
+    (tmp_path / "reels.abc").write_text(NMD_FILE)
+    assert real_music.nottingham_tunes(tmp_path) == ["nottingham/reels.abc#1", "nottingham/reels.abc#2"]
+    score = real_music.parse_score("nottingham/reels.abc#1", tmp_path)
+    named, rejected = real_music.chord_name_symbols(score)
+    labels = [real_music._chord_symbol_label(symbol) for symbol in named]
+    assert labels == ["G:maj", "D:maj", "E:min", "C:dim", "A:min", "D:7", "G:maj", "G:maj", "D:7", "G:maj"]
+    assert rejected == [] and named[1].bass().name == "F#"
+    census = real_music.nottingham_census(tmp_path, tmp_path / "cache", count=1)
+    assert census["tunes"]["nottingham/reels.abc#1"] == "accepted"
+    assert set(census["files"]) == {"reels.abc"}
+    piece = real_music.build_piece("nottingham/reels.abc#1", "nottingham", 60.0, nottingham=tmp_path)
+    assert piece.key_signature_final == "G major" and piece.accompaniment
+    assert [label for *_, label in piece.chords][:3] == ["G:maj", "D:maj", "E:min"]
+    with pytest.raises(FileNotFoundError, match="--nottingham"):
+        real_music.parse_score("nottingham/reels.abc#1", None)
