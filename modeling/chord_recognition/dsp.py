@@ -3,12 +3,12 @@
 Two methods, both major/minor triads plus ``N`` (what mir_eval's ``majmin`` measure scores; every label
 is in the 157-chord vocabulary):
 
-* ``method="nnls"`` (the default): NNLS-style chroma (:mod:`modeling.vocabularies.chords.dsp_chroma`: a tuned
+* ``method="nnls"`` (the default): NNLS-style chroma (:mod:`modeling.chord_recognition.dsp_chroma`: a tuned
   semitone constant-Q spectrum, log compression, note activations by non-negative least squares against
   harmonic note profiles, folded to pitch classes) every :attr:`~DSPChordRecognizer.hop_length` samples
   (23 ms), cosine similarity with triad templates whose root and third outweigh the fifth
-  (:func:`~modeling.vocabularies.chords.dsp_decoding.chord_templates`), and a Viterbi pass that charges
-  ``switch_penalty`` per chord change (:func:`~modeling.vocabularies.chords.dsp_decoding.viterbi_with_switch_penalty`).
+  (:func:`~modeling.chord_recognition.dsp_decoding.chord_templates`), and a Viterbi pass that charges
+  ``switch_penalty`` per chord change (:func:`~modeling.chord_recognition.dsp_decoding.viterbi_with_switch_penalty`).
   Its defaults were tuned on the development part of ``benchmarks/real_music.py`` (FluidSynth renders
   of music21's corpus, Bach left out) and are reported on its held-out part
   (``benchmarks/REAL_MUSIC_RESULTS.md``).

@@ -45,6 +45,7 @@ import numpy as np
 from ..base.errors import InvalidInputError
 from ..vocabularies.chords.labels import Key, parse_chord, parse_key
 from ..vocabularies.chords.timed import TimedChord
+from .key_methods import AUDIO_KEY_METHODS, CHORD_KEY_METHODS, KEY_METHODS
 
 __all__ = [
     "AUDIO_KEY_METHODS",
@@ -60,11 +61,6 @@ __all__ = [
     "detect_key",
 ]
 
-CHORD_KEY_METHODS = ("music21", "profiles", "degrees")
-"""The methods that read the chords alone."""
-AUDIO_KEY_METHODS = ("chroma",)
-"""The methods that read the audio's chroma (``detect_key(..., chroma=...)``)."""
-KEY_METHODS = CHORD_KEY_METHODS + AUDIO_KEY_METHODS
 FALLBACK_KEY = Key(0, "major")
 """The key used when the chords give nothing to analyse (the original's "C major")."""
 

@@ -20,6 +20,7 @@ HELP = (
 
 def add_arguments(parser) -> None:
     from ..base.defaults import MERT_MODEL
+    from ._chord_options import add_chord_arguments
 
     parser.add_argument("dataset", metavar="DATASET", help="unified dataset folder (or Hub id)")
     parser.add_argument("--output-dir", type=Path, required=True, help="the features dataset folder to write")
@@ -27,11 +28,7 @@ def add_arguments(parser) -> None:
     parser.add_argument(
         "--layers", type=int, nargs="+", help="encoder layers pooled (default: Music2Emo's, its config's)"
     )
-    parser.add_argument(
-        "--chord-backend", default="btc", help="chord recogniser: btc (Music2Emo's) or dsp (no weights)"
-    )
-    parser.add_argument("--chord-model", help="Hub id or folder of the chord backend's weights")
-    parser.add_argument("--key-method", default="music21", choices=["music21", "profiles"])
+    add_chord_arguments(parser)  # --chord-backend, --chord-model, --key-method
     parser.add_argument("--sources", nargs="+", help="only these source configs (default: all)")
     parser.add_argument("--device", help="cpu, cuda (default: cuda when available)")
     parser.add_argument("--dtype", choices=["float32", "bfloat16", "float16"], help="encoder precision")

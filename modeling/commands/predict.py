@@ -25,6 +25,7 @@ HELP = "Recognise the emotion of audio files (mood tags, valence-arousal, quadra
 
 def add_arguments(parser) -> None:
     from ..base.defaults import MUSIC2EMO_MODEL
+    from ._chord_options import add_chord_arguments
 
     parser.add_argument(
         "audio", nargs="*", metavar="AUDIO", help="audio files (anything ffmpeg decodes) or folders of them"
@@ -49,11 +50,7 @@ def add_arguments(parser) -> None:
         "--model", default=MUSIC2EMO_MODEL, help=f"Music2Emo Hub id or folder ({MUSIC2EMO_MODEL})"
     )
     parser.add_argument("--audio-encoder", help="MERT Hub id or folder (default: the model config's)")
-    parser.add_argument(
-        "--chord-backend", default="btc", help="chord recogniser: btc (Music2Emo's) or dsp (no weights)"
-    )
-    parser.add_argument("--chord-model", help="Hub id or folder of the chord backend's weights")
-    parser.add_argument("--key-method", default="music21", choices=["music21", "profiles"])
+    add_chord_arguments(parser)  # --chord-backend, --chord-model, --key-method
     parser.add_argument(
         "--threshold", type=float, default=0.5, help="score above which a tag is predicted (0.5)"
     )

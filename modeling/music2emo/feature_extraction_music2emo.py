@@ -25,8 +25,10 @@ import numpy as np
 
 from ..base.defaults import MERT_MODEL
 from ..base.devices import lower_thread_priority, stage_threads
+from ..base.errors import InvalidInputError
 from ..chord_recognition.backends import load_chord_recognizer
 from ..chord_recognition.key import detect_key
+from ..chord_recognition.key_methods import AUDIO_KEY_METHODS, KEY_METHODS
 from ..media.audio import AudioInput
 from ..vocabularies.chords import EncodedChords, Key, TimedChord, encode_chords, normalize_chords
 from .audio_encoder import MertEncoder
@@ -147,6 +149,39 @@ class _Timed:
             yield item
 
 
+class _ChromaTap:
+    """Passes a chord backend's blocks on and keeps the dsp backend's chroma of each (the audio key methods
+    beside a backend that has no chroma of its own, e.g. BTC); its seconds count as the chords'."""
+
+    def __init__(self, blocks: Iterator[np.ndarray], sampling_rate: int):
+        from ..chord_recognition.dsp import DSPChordRecognizer
+
+        self.blocks, self.sampling_rate, self.analyser, self.parts = (
+            blocks,
+            sampling_rate,
+            DSPChordRecognizer(),
+            [],
+        )
+        self.frame_seconds = self.analyser.hop_length / self.analyser.sampling_rate
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        for block in self.blocks:
+            if len(block) >= 2:
+                audio = np.asarray(block, dtype=np.float32)
+                if self.sampling_rate != self.analyser.sampling_rate:
+                    import librosa
+
+                    audio = librosa.resample(
+                        audio, orig_sr=self.sampling_rate, target_sr=self.analyser.sampling_rate
+                    )
+                self.parts.append(self.analyser.block_features(audio)[0])
+            yield block
+
+    def chroma(self) -> np.ndarray:
+        """``(12, frames)``: the blocks' chroma, one after another."""
+        return np.concatenate(self.parts, axis=1) if self.parts else np.zeros((12, 0), dtype=np.float32)
+
+
 class Music2EmoFeatureExtractor:
     """Audio -> :class:`Music2EmoFeatures`.
 
@@ -157,7 +192,9 @@ class Music2EmoFeatureExtractor:
         chord_backend: a name of :data:`modeling.chord_recognition.backends.CHORD_BACKENDS` (``"btc"``, the faithful
             default; ``"dsp"`` needs no weights).
         chord_model: Hub id or folder of the chord backend's weights (backends with weights).
-        key_method: ``"music21"`` (faithful) or ``"profiles"`` (see :mod:`modeling.chord_recognition.key`).
+        key_method: ``"music21"`` (faithful: Music2Emo's, from the chords), ``"profiles"``, ``"degrees"``
+            or ``"chroma"`` (from the audio's NNLS chroma: the dsp backend's, or one computed beside another
+            backend; the most accurate on real music). See :mod:`modeling.chord_recognition.key`.
         segment_seconds: length of the encoder's segments (30).
         max_chords: chords kept for the model (100).
         device, dtype, batch_size: where, in which precision and how many segments at a time the
@@ -191,6 +228,8 @@ class Music2EmoFeatureExtractor:
         overlap: bool = True,
         background_nice: int = 10,
     ):
+        if key_method not in KEY_METHODS:
+            raise InvalidInputError(f"Unknown key method {key_method!r}. Accepted: {', '.join(KEY_METHODS)}")
         self.overlap = overlap
         self.background_nice = background_nice
         self.encoder = MertEncoder(
@@ -226,7 +265,8 @@ class Music2EmoFeatureExtractor:
             f"{f' (quantised: {quantization})' if quantization else ''}, layers "
             f"{list(self.encoder.layers)} of `hidden_states[1:]` mean-pooled over time and concatenated "
             f"({self.encoder.embedding_dim} values) per {self.segment_seconds:g} s segment; chords by the "
-            f"`{self.chord_backend}` backend; key by `{self.key_method}` analysis of the chords; chords "
+            f"`{self.chord_backend}` backend; key by `{self.key_method}` analysis of the "
+            f"{'audio' if self.key_method in AUDIO_KEY_METHODS else 'chords'}; chords "
             f"transposed to C major / A minor, at most {self.max_chords}."
         )
 
@@ -303,7 +343,16 @@ class Music2EmoFeatureExtractor:
         decoded_before = timings.get("decode", 0.0)
         start = time.perf_counter()
         blocks = _Timed(iter(blocks), timings, "decode")
-        if self.chord_block_seconds is not None:
+        tap = None
+        if self.key_method in AUDIO_KEY_METHODS and not hasattr(self.chord_recognizer, "analyse_blocks"):
+            tap = _ChromaTap(
+                blocks, self.chord_recognizer.sampling_rate
+            )  # a backend without a chroma of its own: the dsp chroma beside it
+            blocks = tap
+        if tap is None and self.key_method in AUDIO_KEY_METHODS:
+            analysis = self.chord_recognizer.analyse_blocks(blocks)  # the chroma the chords came from
+            chords, chroma, frame_seconds = analysis.chords, analysis.chroma, analysis.frame_seconds
+        elif self.chord_block_seconds is not None:
             chords = self.chord_recognizer.recognize_blocks(blocks)
         else:
             chords = self.chord_recognizer(np.concatenate(list(blocks)), self.chord_recognizer.sampling_rate)
@@ -311,7 +360,12 @@ class Music2EmoFeatureExtractor:
             time.perf_counter() - start - (timings.get("decode", 0.0) - decoded_before)
         )
         start = time.perf_counter()
-        key = detect_key(chords, self.key_method)
+        if self.key_method not in AUDIO_KEY_METHODS:
+            key = detect_key(chords, self.key_method)
+        else:
+            if tap is not None:
+                chroma, frame_seconds = tap.chroma(), tap.frame_seconds
+            key = detect_key(chords, self.key_method, chroma=chroma, frame_seconds=frame_seconds)
         timings["key"] = timings.get("key", 0.0) + time.perf_counter() - start
         return chords, key
 

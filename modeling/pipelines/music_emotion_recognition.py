@@ -57,7 +57,7 @@ class MusicEmotionRecognitionPipeline(Pipeline):
 
     Extra arguments of ``pipeline(...)``: ``audio_encoder`` (default: the model config's
     ``audio_encoder``), ``layers``, ``chord_backend`` (``"btc"``, Music2Emo's; ``"dsp"`` needs no weights), ``chord_model``, ``key_method``
-    (``"music21"``), ``encoder_dtype`` (``"bfloat16"`` on a GPU), ``batch_size`` (encoder segments per
+    (``"music21"``, Music2Emo's; ``"chroma"`` reads the audio, the most accurate on real music), ``encoder_dtype`` (``"bfloat16"`` on a GPU), ``batch_size`` (encoder segments per
     pass), or a ready ``feature_extractor`` (:class:`Music2EmoFeatureExtractor`); ``dynamic_model`` (a
     ``music2emo_dynamic`` model, folder or Hub id) adds the ``curve``. Call arguments:
     ``threshold`` (0.5), ``top_k_segment_moods`` (5), ``sampling_rate`` (for arrays).

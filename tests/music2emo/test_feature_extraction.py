@@ -7,7 +7,8 @@ import pytest
 import soundfile
 
 from dataset_scripts.synthetic.audio import render_progression
-from modeling.base.errors import EmotuneError
+from modeling.base.errors import EmotuneError, InvalidInputError
+from modeling.chord_recognition.dsp import DSPChordRecognizer
 from modeling.media.audio import AudioInput, write_audio
 from modeling.music2emo.feature_extraction_music2emo import Music2EmoFeatureExtractor, SegmentCutter
 from modeling.testing import save_random_btc
@@ -90,3 +91,30 @@ def test_segment_cutter_holds_the_last_block_back():
     alone = SegmentCutter(10)
     alone.push(np.zeros(5))
     assert len(alone.finish()[0]) == 5 and alone.spans == [(0.0, 0.5)]
+
+
+@pytest.mark.parametrize("backend", ["dsp", "btc"])
+def test_the_chroma_key_method_reads_the_audio_whatever_the_chord_backend(mert_dir, btc_dir, backend):
+    """``key_method="chroma"``: the dsp backend hands over the chroma its chords came from; beside BTC (here
+    random weights, whose chords say nothing) the dsp chroma of the same blocks is computed. Either way the
+    key is the audio's, and the overlapped and sequential paths agree."""
+    from modeling.chord_recognition.key import detect_key
+
+    wave = render_progression(["D", "G", "A", "D", "B:min", "E:min", "A", "D"], 1.5, 22050)
+    options = {"chord_backend": backend, "chord_model": str(btc_dir) if backend == "btc" else None}
+    sequential = Music2EmoFeatureExtractor(str(mert_dir), overlap=False, key_method="chroma", **options)
+    overlapped = Music2EmoFeatureExtractor(str(mert_dir), key_method="chroma", **options)
+    features = overlapped(wave, sampling_rate=22050)
+    _same(sequential(wave, sampling_rate=22050), features)
+    assert features.key.name == "D major"
+    analysis = DSPChordRecognizer().analyse(wave, 22050)
+    expected = detect_key([], "chroma", chroma=analysis.chroma, frame_seconds=analysis.frame_seconds)
+    assert features.key == expected
+    assert "analysis of the audio" in overlapped.describe()
+
+
+def test_an_unknown_key_method_is_refused_before_any_model_loads(mert_dir):
+    with pytest.raises(
+        InvalidInputError, match="Unknown key method 'nope'. Accepted: music21, profiles, degrees, chroma"
+    ):
+        Music2EmoFeatureExtractor("no/such-encoder", key_method="nope")
