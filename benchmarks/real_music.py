@@ -62,14 +62,16 @@ takes the sound's program.
   ``score.analyze('key')`` on all the notes of the whole score. Scores are read at sounding pitch (a
   B-flat clarinet part is stored a tone above what sounds).
 
-**Scores.** mir_eval's ``root``, ``majmin`` and ``mirex`` chord comparisons, duration-weighted over the merged
+**Scores.** mir_eval's ``root``, ``majmin``, ``mirex`` and ``sevenths`` chord comparisons (``sevenths``
+means something only where the reference names sevenths: the chord-symbol sources; the chordify
+references are triads), duration-weighted over the merged
 intervals and pooled over the pieces of a cell (the weighted chord symbol recall of MIREX), and the MIREX
 weighted key score (``mir_eval.key.weighted_score``), averaged over the pieces; per sound and per source.
 Seconds per audio minute of each backend's chord recognition (and of each key method) on this machine.
 
-**Backends.** ``dsp`` with its defaults and with the old behaviour (``method="templates"``: 24 triad templates on
-the plain constant-Q chroma), each with the key ``method`` s of :func:`modeling.chord_recognition.key.detect_key`
-(the default ``dsp`` also with ``chroma``, which reads the chroma its chords came from); ``btc``
+**Backends.** ``dsp`` with its defaults, with dominant sevenths (``qualities=("maj", "min", "7")``) and with
+the old behaviour (``method="templates"``: 24 triad templates on the plain constant-Q chroma), each with the key ``method`` s of :func:`modeling.chord_recognition.key.detect_key`
+(the ``nnls`` ones also with ``chroma``, which reads the chroma their chords came from); ``btc``
 (``load_chord_recognizer("btc")``) when its weights load: ``--btc-model DIR``, else ``BTC_CHORD_MODEL`` where
 ``modeling.hub.resolve_model`` finds it (installed, or on a reachable Hub; skipped with the reason
 otherwise); the peer,
@@ -945,6 +947,7 @@ def make_backends(
     backends, notes = [], []
     backends.append(DSPBackend("dsp old (templates)", CHORD_KEY_METHODS, method="templates"))
     backends.append(DSPBackend("dsp new (default)", KEY_METHODS))
+    backends.append(DSPBackend("dsp new + sevenths", KEY_METHODS, qualities=("maj", "min", "7")))
     btc, note = load_btc(btc_model)
     notes.append(note)
     if btc is not None:
@@ -962,7 +965,7 @@ def make_backends(
 
 # --------------------------------------------------------------------------------------------- scoring
 
-CHORD_METRICS = ("root", "majmin", "mirex")
+CHORD_METRICS = ("root", "majmin", "mirex", "sevenths")
 
 
 def chord_scores(reference, estimate) -> dict[str, tuple[float, float]]:
@@ -1050,9 +1053,9 @@ def tables(records: list[dict]) -> str:
     groups += [(f"source={v}", "source", v) for v in dict.fromkeys(r["source"] for r in records)]
     groups += [(f"sound={v}", "sound", v) for v in dict.fromkeys(r["sound"] for r in records)]
     lines.append(
-        "| backend | key method | subset | pieces×sounds | root | majmin | mirex | key MIREX (sig+final) | key MIREX (analysis) |"
+        f"| backend | key method | subset | pieces×sounds | {' | '.join(CHORD_METRICS)} | key MIREX (sig+final) | key MIREX (analysis) |"
     )
-    lines.append("|---|---|---|---|---|---|---|---|---|")
+    lines.append("|---" * (6 + len(CHORD_METRICS)) + "|")
     for backend in backends:
         mine = [r for r in records if r["backend"] == backend]
         methods = list(mine[0]["keys"])

@@ -16,7 +16,7 @@ from modeling.vocabularies.chords import PITCH_CLASSES, TimedChord, parse_key
 SECONDS = 2.0
 
 
-def majmin_accuracy(reference: list[str], estimated: list[TimedChord]) -> float:
+def majmin_accuracy(reference: list[str], estimated: list[TimedChord], metric: str = "majmin") -> float:
     ref_intervals = np.array([[i * SECONDS, (i + 1) * SECONDS] for i in range(len(reference))])
     est_intervals = np.array([[c.start, c.end] for c in estimated])
     est_labels = [c.label for c in estimated]
@@ -27,7 +27,7 @@ def majmin_accuracy(reference: list[str], estimated: list[TimedChord]) -> float:
         ref_intervals, reference, est_intervals, est_labels
     )
     return mir_eval.chord.weighted_accuracy(
-        mir_eval.chord.majmin(ref, est), mir_eval.util.intervals_to_durations(intervals)
+        getattr(mir_eval.chord, metric)(ref, est), mir_eval.util.intervals_to_durations(intervals)
     )
 
 
@@ -57,6 +57,41 @@ def test_other_sampling_rates_are_resampled():
     wave = render_progression(["A:min", "A:min", "F:maj", "F:maj"], 2.0, 44100)
     labels = [c.label for c in DSPChordRecognizer()(wave, 44100)]
     assert labels[0] == "A:min" and "F" in labels
+
+
+def test_the_sevenths_option_names_dominant_sevenths_and_keeps_triads():
+    progression = ["C", "G:7", "C", "A:min", "D:7", "G", "E:7", "A:min"]
+    wave = render_progression(progression, SECONDS, 22050)
+    sevenths = DSPChordRecognizer(qualities=("maj", "min", "7"))(wave, 22050)
+    triads = DSPChordRecognizer()(wave, 22050)
+    assert majmin_accuracy(progression, sevenths) >= 0.9 and majmin_accuracy(progression, triads) >= 0.9
+    # the sevenths decay in this synthesized rendering: the first second of each is named a seventh
+    assert majmin_accuracy(progression, sevenths, "sevenths") >= 0.8
+    assert majmin_accuracy(progression, triads, "sevenths") <= 0.65
+    assert {c.label for c in sevenths} >= {"G:7", "D:7", "E:7"}
+    # a triad with a short passing seventh stays the triad
+    triad = render_progression(["C", "C", "F", "F"], SECONDS, 22050)
+    passing = render_progression(["C:7"], 0.25, 22050)
+    triad[int(1.5 * 22050) : int(1.5 * 22050) + len(passing)] += 0.3 * passing
+    labels = lambda penalty: [  # noqa: E731
+        c.label
+        for c in DSPChordRecognizer(qualities=("maj", "min", "7"), four_note_penalty=penalty)(triad, 22050)
+    ]
+    assert labels(0.07) == ["C", "F", "N"]  # the default penalty (N: the last notes' decay)
+    assert labels(0.0) == ["C", "C:7", "C", "F", "N"]
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"qualities": ("maj", "minor")}, "qualities=('maj', 'minor') do not fit method 'nnls'"),
+        ({"qualities": ()}, "qualities=() do not fit"),
+        ({"method": "templates", "qualities": ("maj", "min", "7")}, "for templates, ('maj', 'min')"),
+    ],
+)
+def test_unknown_qualities_are_refused(options, message):
+    with pytest.raises(InvalidInputError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        DSPChordRecognizer(**options)
 
 
 def test_unknown_backend_names_the_accepted_ones():
