@@ -156,12 +156,10 @@ class _ChromaTap:
     def __init__(self, blocks: Iterator[np.ndarray], sampling_rate: int):
         from ..chord_recognition.dsp import DSPChordRecognizer
 
-        self.blocks, self.sampling_rate, self.analyser, self.parts = (
-            blocks,
-            sampling_rate,
-            DSPChordRecognizer(),
-            [],
-        )
+        self.blocks = blocks
+        self.sampling_rate = sampling_rate
+        self.analyser = DSPChordRecognizer()
+        self.parts: list[np.ndarray] = []
         self.frame_seconds = self.analyser.hop_length / self.analyser.sampling_rate
 
     def __iter__(self) -> Iterator[np.ndarray]:
@@ -343,13 +341,12 @@ class Music2EmoFeatureExtractor:
         decoded_before = timings.get("decode", 0.0)
         start = time.perf_counter()
         blocks = _Timed(iter(blocks), timings, "decode")
+        audio_key = self.key_method in AUDIO_KEY_METHODS
+        own_chroma = audio_key and hasattr(self.chord_recognizer, "analyse_blocks")
         tap = None
-        if self.key_method in AUDIO_KEY_METHODS and not hasattr(self.chord_recognizer, "analyse_blocks"):
-            tap = _ChromaTap(
-                blocks, self.chord_recognizer.sampling_rate
-            )  # a backend without a chroma of its own: the dsp chroma beside it
-            blocks = tap
-        if tap is None and self.key_method in AUDIO_KEY_METHODS:
+        if audio_key and not own_chroma:  # a backend without a chroma of its own: the dsp chroma beside it
+            blocks = tap = _ChromaTap(blocks, self.chord_recognizer.sampling_rate)
+        if own_chroma:
             analysis = self.chord_recognizer.analyse_blocks(blocks)  # the chroma the chords came from
             chords, chroma, frame_seconds = analysis.chords, analysis.chroma, analysis.frame_seconds
         elif self.chord_block_seconds is not None:
@@ -360,7 +357,7 @@ class Music2EmoFeatureExtractor:
             time.perf_counter() - start - (timings.get("decode", 0.0) - decoded_before)
         )
         start = time.perf_counter()
-        if self.key_method not in AUDIO_KEY_METHODS:
+        if not audio_key:
             key = detect_key(chords, self.key_method)
         else:
             if tap is not None:
