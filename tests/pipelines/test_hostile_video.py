@@ -137,7 +137,7 @@ def _memory_mb(field: str) -> int:
 
 
 def test_4k_frames_are_read_one_at_a_time(corpus, extractor):
-    """32 frames of 3840x2160 (800 MB as RGB): the extractor's peak memory stays far below."""
+    """32 frames of 3840x2160 (759 MiB as RGB): the extractor's peak memory stays below what they take together."""
     path = hostile_video("4k", corpus)
     extractor(hostile_video("2 seconds", corpus))  # everything loaded and warmed up
     Path("/proc/self/clear_refs").write_text("5")  # reset the peak resident size (VmHWM)
@@ -145,7 +145,11 @@ def test_4k_frames_are_read_one_at_a_time(corpus, extractor):
     features = extractor(path)
     growth = _memory_mb("VmHWM") - before
     assert (features.num_seconds, features.width) == (4, 3840)
-    assert growth < 550, f"peak memory grew by {growth} MB"  # measured: about 370 (decord's frame pool)
+    # Holding the 32 decoded frames at once would take 759 MiB on its own. Read one at a time, the
+    # extraction measured 374-566 MiB here over 15 runs: decord's frame pool, whose fill varies with how its
+    # decoding threads are scheduled, and CLIP's and the scene detector's buffers.
+    all_frames = 32 * 3840 * 2160 * 3 // 2**20
+    assert growth < all_frames, f"peak memory grew by {growth} MiB, as much as all {all_frames} MiB of frames"
 
 
 def test_the_score_video_command_on_odd_and_unusable_files(corpus, v2m_models, tmp_path, capsys):
