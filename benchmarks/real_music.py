@@ -194,16 +194,23 @@ NOT_PIECES = ("demos/", "theoryExercises/")
 _ABC_FIELD = re.compile(r"^[A-Za-z+]:")
 
 
+def _abc_tune_texts(text: str) -> list[tuple[int, str]]:
+    """(``X:`` number, the tune's text from its ``X:`` line on) for every tune of an ABC file."""
+    tunes = []
+    for tune in re.split(r"(?m)^(?=X:)", text):
+        match = re.match(r"X:\s*(\d+)", tune)
+        if match is not None:
+            tunes.append((int(match.group(1)), tune))
+    return tunes
+
+
 def _abc_tunes(text: str) -> list[tuple[int, bool]]:
     """(``X:`` number, whether its body holds a quoted string) for every tune of an ABC file. music21's ABC
     reader makes chord symbols only from quoted strings, so a tune without one has none (its melody alone)."""
     tunes = []
-    for tune in re.split(r"(?m)^(?=X:)", text):
-        match = re.match(r"X:\s*(\d+)", tune)
-        if match is None:
-            continue
+    for number, tune in _abc_tune_texts(text):
         body = [line.split("%", 1)[0] for line in tune.splitlines() if not _ABC_FIELD.match(line)]
-        tunes.append((int(match.group(1)), any('"' in line for line in body)))
+        tunes.append((number, any('"' in line for line in body)))
     return tunes
 
 
@@ -365,11 +372,8 @@ def nottingham_tune_text(folder: Path, piece_id: str) -> str:
     """One tune's ABC text, its chords rewritten by :func:`nmd_chord_figure` (optional chords dropped)."""
     name, _, number = piece_id.removeprefix("nottingham/").partition("#")
     text = (folder / name).read_text(encoding="utf-8", errors="replace")
-    for tune in re.split(r"(?m)^(?=X:)", text):
-        match = re.match(r"X:\s*(\d+)", tune)
-        if match is not None and int(match.group(1)) == int(number):
-            break
-    else:
+    tune = next((tune for found, tune in _abc_tune_texts(text) if found == int(number)), None)
+    if tune is None:
         raise KeyError(f"{piece_id}: no tune X:{number} in {folder / name}")
 
     def rewrite(quoted: re.Match) -> str:

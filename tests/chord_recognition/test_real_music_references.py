@@ -22,13 +22,6 @@ def real_music():
     sys.modules.pop(spec.name, None)
 
 
-def _parse(piece_id: str):
-    from music21 import corpus
-
-    path, _, number = piece_id.partition("#")
-    return corpus.parse(path, number=int(number)) if number else corpus.parse(path)
-
-
 @pytest.mark.parametrize(
     ("piece_id", "verdict"),
     [
@@ -42,7 +35,7 @@ def _parse(piece_id: str):
     ],
 )
 def test_chord_symbol_verdicts(real_music, piece_id, verdict):
-    assert real_music.chord_symbol_verdict(_parse(piece_id)).startswith(verdict)
+    assert real_music.chord_symbol_verdict(real_music.parse_score(piece_id)).startswith(verdict)
 
 
 def test_abc_tunes_without_quotes_are_bare_melodies(real_music):
