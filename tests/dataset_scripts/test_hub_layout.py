@@ -131,3 +131,16 @@ def test_a_folder_rebuilt_in_place_loads_its_new_rows(tmp_path):
     assert load_dataset_folder(tmp_path / "out", "a")["train"]["id"] == ["3", "4"]
     with pytest.raises(ValueError, match="'b' not found"):
         load_dataset_folder(tmp_path / "out", "b")
+
+    # the configs and files are resolved once per state of the folder: a config added in place is seen
+    from modeling.hub.datasets import dataset_config_names
+
+    assert dataset_config_names(tmp_path / "out", "dataset", "a folder") == ["a"]
+    write_dataset_folder(
+        tmp_path / "out",
+        {name: {"train": Dataset.from_list([{"id": name}])} for name in ("a", "b")},
+        card_body="",
+    )
+    assert dataset_config_names(tmp_path / "out", "dataset", "a folder") == ["a", "b"]
+    assert load_dataset_folder(tmp_path / "out", "b", split="train")["id"] == ["b"]
+    assert load_dataset_folder(tmp_path / "out", "a", split="train")["id"] == ["a"]
