@@ -185,9 +185,12 @@ class DSPChordRecognizer:
             self.labels, self.templates = _triad_templates()
 
     @classmethod
-    def from_pretrained(cls, name_or_path=None, device=None, dtype=None) -> DSPChordRecognizer:
-        """The common backend constructor; the DSP backend has no weights, so the arguments are ignored."""
-        return cls()
+    def from_pretrained(
+        cls, name_or_path=None, device=None, dtype=None, qualities=None
+    ) -> DSPChordRecognizer:
+        """The common backend constructor; the DSP backend has no weights, so the first three arguments are
+        ignored. ``qualities``: as in the constructor (``None``: its default, major and minor triads)."""
+        return cls() if qualities is None else cls(qualities=tuple(qualities))
 
     @property
     def block_seconds(self) -> float:

@@ -28,7 +28,7 @@ def add_arguments(parser) -> None:
     parser.add_argument(
         "--layers", type=int, nargs="+", help="encoder layers pooled (default: Music2Emo's, its config's)"
     )
-    add_chord_arguments(parser)  # --chord-backend, --chord-model, --key-method
+    add_chord_arguments(parser)  # --chord-backend, --chord-model, --chord-qualities, --key-method
     parser.add_argument("--sources", nargs="+", help="only these source configs (default: all)")
     parser.add_argument("--device", help="cpu, cuda (default: cuda when available)")
     parser.add_argument("--dtype", choices=["float32", "bfloat16", "float16"], help="encoder precision")
@@ -74,12 +74,9 @@ def _check_dataset(dataset: str) -> None:
 def _check_options(args) -> None:
     """Refuse option values that cannot work, before any model loads."""
     from ..base.errors import InvalidInputError
-    from ..chord_recognition.backends import CHORD_BACKENDS
+    from ._chord_options import check_chord_arguments
 
-    if args.chord_backend not in CHORD_BACKENDS:
-        raise InvalidInputError(
-            f"Unknown chord backend {args.chord_backend!r}. Accepted: {', '.join(CHORD_BACKENDS)}"
-        )
+    check_chord_arguments(args)
     if args.batch_size is not None and args.batch_size < 1:
         raise InvalidInputError(f"--batch-size must be at least 1, got {args.batch_size}")
     if args.layers and min(args.layers) < 0:
@@ -120,6 +117,7 @@ def _run(args, output) -> int:
         **({"layers": tuple(args.layers)} if args.layers else {}),
         chord_backend=args.chord_backend,
         chord_model=args.chord_model,
+        chord_qualities=args.chord_qualities,
         key_method=args.key_method,
         device=device,
         dtype=args.dtype,

@@ -50,7 +50,7 @@ def add_arguments(parser) -> None:
         "--model", default=MUSIC2EMO_MODEL, help=f"Music2Emo Hub id or folder ({MUSIC2EMO_MODEL})"
     )
     parser.add_argument("--audio-encoder", help="MERT Hub id or folder (default: the model config's)")
-    add_chord_arguments(parser)  # --chord-backend, --chord-model, --key-method
+    add_chord_arguments(parser)  # --chord-backend, --chord-model, --chord-qualities, --key-method
     parser.add_argument(
         "--threshold", type=float, default=0.5, help="score above which a tag is predicted (0.5)"
     )
@@ -111,6 +111,7 @@ def _check_options(args) -> tuple[str, ...]:
     """Refuse option combinations that cannot work (no model needed); the optional record columns
     ``--output`` gets."""
     from ..base.errors import InvalidInputError
+    from ._chord_options import check_chord_arguments
 
     if args.output and (args.json or args.plot):
         raise InvalidInputError(
@@ -130,12 +131,7 @@ def _check_options(args) -> tuple[str, ...]:
         raise InvalidInputError(
             "--resume keeps what OUT holds, --overwrite deletes it. Accepted: one of them"
         )
-    from ..chord_recognition.backends import CHORD_BACKENDS
-
-    if args.chord_backend not in CHORD_BACKENDS:
-        raise InvalidInputError(
-            f"Unknown chord backend {args.chord_backend!r}. Accepted: {', '.join(CHORD_BACKENDS)}"
-        )
+    check_chord_arguments(args)
     if not 0.0 <= args.threshold <= 1.0:
         raise InvalidInputError(f"--threshold must be between 0 and 1, got {args.threshold!r}")
     if args.top_k < 1:
@@ -256,6 +252,8 @@ def _pipeline(args, processes):
 
     model = resolve_model(args.model)  # the installed copy, else the Hub; fails fast naming the fix
     options = {"chord_backend": args.chord_backend, "key_method": args.key_method}
+    if args.chord_qualities:
+        options["chord_qualities"] = args.chord_qualities
     if args.audio_encoder:
         options["audio_encoder"] = args.audio_encoder
     if args.chord_model or args.chord_backend == "btc":

@@ -26,7 +26,7 @@ import numpy as np
 from ..base.defaults import MERT_MODEL
 from ..base.devices import lower_thread_priority, stage_threads
 from ..base.errors import InvalidInputError
-from ..chord_recognition.backends import load_chord_recognizer
+from ..chord_recognition.backends import check_chord_backend, load_chord_recognizer
 from ..chord_recognition.key import detect_key
 from ..chord_recognition.key_methods import AUDIO_KEY_METHODS, KEY_METHODS
 from ..media.audio import AudioInput
@@ -190,6 +190,9 @@ class Music2EmoFeatureExtractor:
         chord_backend: a name of :data:`modeling.chord_recognition.backends.CHORD_BACKENDS` (``"btc"``, the faithful
             default; ``"dsp"`` needs no weights).
         chord_model: Hub id or folder of the chord backend's weights (backends with weights).
+        chord_qualities: the chord qualities the ``dsp`` backend decodes (default ``None``: major and minor
+            triads; ``("maj", "min", "7")`` adds dominant sevenths, more accurate on real music with them,
+            benchmarks/REAL_MUSIC_RESULTS.md). Other backends refuse it.
         key_method: ``"music21"`` (faithful: Music2Emo's, from the chords), ``"profiles"``, ``"degrees"``
             or ``"chroma"`` (from the audio's NNLS chroma: the dsp backend's, or one computed beside another
             backend; the most accurate on real music). See :mod:`modeling.chord_recognition.key`.
@@ -216,6 +219,7 @@ class Music2EmoFeatureExtractor:
         layers: Sequence[int] = Music2EmoConfig.audio_encoder_layers,
         chord_backend: str = "btc",
         chord_model: str | None = None,
+        chord_qualities: Sequence[str] | None = None,
         key_method: str = "music21",
         segment_seconds: float = Music2EmoConfig.segment_seconds,
         max_chords: int = 100,
@@ -228,6 +232,7 @@ class Music2EmoFeatureExtractor:
     ):
         if key_method not in KEY_METHODS:
             raise InvalidInputError(f"Unknown key method {key_method!r}. Accepted: {', '.join(KEY_METHODS)}")
+        check_chord_backend(chord_backend, chord_qualities)
         self.overlap = overlap
         self.background_nice = background_nice
         self.encoder = MertEncoder(
@@ -238,8 +243,11 @@ class Music2EmoFeatureExtractor:
             batch_size=batch_size,
             encoder_quantization=encoder_quantization,
         )
-        self.chord_recognizer = load_chord_recognizer(chord_backend, chord_model, device=device, dtype=dtype)
+        self.chord_recognizer = load_chord_recognizer(
+            chord_backend, chord_model, device=device, dtype=dtype, qualities=chord_qualities
+        )
         self.chord_backend = chord_backend
+        self.chord_qualities = None if chord_qualities is None else tuple(chord_qualities)
         self.key_method = key_method
         self.segment_seconds = float(segment_seconds)
         self.max_chords = max_chords
@@ -258,12 +266,13 @@ class Music2EmoFeatureExtractor:
     def describe(self) -> str:
         """One paragraph for cards: what this extractor computes."""
         quantization = self.encoder.encoder_quantization
+        qualities = f" (qualities {', '.join(self.chord_qualities)})" if self.chord_qualities else ""
         return (
             f"Audio encoder `{self.encoder.name_or_path}` at {self.encoder.sampling_rate} Hz"
             f"{f' (quantised: {quantization})' if quantization else ''}, layers "
             f"{list(self.encoder.layers)} of `hidden_states[1:]` mean-pooled over time and concatenated "
             f"({self.encoder.embedding_dim} values) per {self.segment_seconds:g} s segment; chords by the "
-            f"`{self.chord_backend}` backend; key by `{self.key_method}` analysis of the "
+            f"`{self.chord_backend}` backend{qualities}; key by `{self.key_method}` analysis of the "
             f"{'audio' if self.key_method in AUDIO_KEY_METHODS else 'chords'}; chords "
             f"transposed to C major / A minor, at most {self.max_chords}."
         )

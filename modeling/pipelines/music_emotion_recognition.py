@@ -44,6 +44,7 @@ _EXTRACTOR_OPTIONS = (
     "layers",
     "chord_backend",
     "chord_model",
+    "chord_qualities",
     "key_method",
     "encoder_dtype",
     "batch_size",
@@ -56,7 +57,8 @@ class MusicEmotionRecognitionPipeline(Pipeline):
     """Music emotion recognition with a :class:`~modeling.music2emo.Music2EmoModel`.
 
     Extra arguments of ``pipeline(...)``: ``audio_encoder`` (default: the model config's
-    ``audio_encoder``), ``layers``, ``chord_backend`` (``"btc"``, Music2Emo's; ``"dsp"`` needs no weights), ``chord_model``, ``key_method``
+    ``audio_encoder``), ``layers``, ``chord_backend`` (``"btc"``, Music2Emo's; ``"dsp"`` needs no weights), ``chord_model``,
+    ``chord_qualities`` (the ``dsp`` backend's: ``("maj", "min", "7")`` adds dominant sevenths), ``key_method``
     (``"music21"``, Music2Emo's; ``"chroma"`` reads the audio, the most accurate on real music), ``encoder_dtype`` (``"bfloat16"`` on a GPU), ``batch_size`` (encoder segments per
     pass), or a ready ``feature_extractor`` (:class:`Music2EmoFeatureExtractor`); ``dynamic_model`` (a
     ``music2emo_dynamic`` model, folder or Hub id) adds the ``curve``. Call arguments:

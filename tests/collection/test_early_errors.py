@@ -60,6 +60,17 @@ CASES = {
         "{place}/held.jsonl is being written by another run: process {pid} on",
     ),
     "chord backend": (["predict", "{clips}", "--chord-backend", "nope"], "Unknown chord backend 'nope'. Accepted: "),
+    "chord qualities for btc": (
+        ["predict", "{clips}", "--chord-qualities", "maj,min,7"],
+        "Chord qualities ('maj', 'min', '7') were given for the 'btc' backend, which decodes a vocabulary of its "
+        "own. Accepted: qualities with the dsp backend",
+    ),
+    "chord qualities": (
+        ["extract-features", "{clips}", "--output-dir", "{place}/f", "--chord-backend", "dsp", "--chord-qualities",
+         "maj, minor,7"],
+        "Unknown chord qualities ['minor']. Accepted: one or more of maj, dim, sus4, min7, min, sus2, aug, dim7, "
+        "maj6, hdim7, 7, min6, maj7 (default: maj, min)",
+    ),
     "batch size": (["extract-features", "{clips}", "--output-dir", "{place}/f", "--batch-size", "0"], "--batch-size"),
     "no dataset": (["extract-features", "/nowhere/unified", "--output-dir", "{place}/f"], "No dataset folder at"),
     "journals": (["extract-features", "{clips}", "--output-dir", "{place}/features"], "holds an interrupted extraction"),

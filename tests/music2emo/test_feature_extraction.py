@@ -118,3 +118,27 @@ def test_an_unknown_key_method_is_refused_before_any_model_loads(mert_dir):
         InvalidInputError, match="Unknown key method 'nope'. Accepted: music21, profiles, degrees, chroma"
     ):
         Music2EmoFeatureExtractor("no/such-encoder", key_method="nope")
+
+
+def test_the_chord_qualities_option_reaches_the_dsp_backend(mert_dir):
+    """``chord_qualities=("maj", "min", "7")``: the dsp backend names dominant sevenths, which the encoder's
+    vocabulary reads; the default keeps triads. Another backend, or an unknown quality, is refused before any
+    model loads."""
+    from modeling.vocabularies.chords.vocabulary import QUALITY_IDS
+
+    wave = render_progression(["C", "G:7", "C", "D:7", "G", "C"], 1.5, 22050)
+    sevenths = Music2EmoFeatureExtractor(
+        str(mert_dir), chord_backend="dsp", chord_qualities=("maj", "min", "7")
+    )
+    features = sevenths(wave, sampling_rate=22050)
+    assert {"G:7", "D:7"} <= {chord.label for chord in features.chords}  # in the clip's own key
+    assert QUALITY_IDS["7"] in features.encoded.quality_ids  # the key-normalised progression keeps them
+    assert "`dsp` backend (qualities maj, min, 7); key by" in sevenths.describe()
+    triads = Music2EmoFeatureExtractor(str(mert_dir), chord_backend="dsp")(wave, sampling_rate=22050)
+    assert not any(chord.label.endswith(":7") for chord in triads.chords)
+    with pytest.raises(InvalidInputError, match="Accepted: qualities with the dsp backend"):
+        Music2EmoFeatureExtractor("no/such-encoder", chord_backend="btc", chord_qualities=("maj", "min", "7"))
+    with pytest.raises(
+        InvalidInputError, match=r"Unknown chord qualities \['minor'\]. Accepted: one or more of maj"
+    ):
+        Music2EmoFeatureExtractor("no/such-encoder", chord_backend="dsp", chord_qualities=("maj", "minor"))

@@ -137,6 +137,20 @@ def test_predict_command_prints_a_summary_json_and_a_figure(
     assert "Loading weights" not in done.stderr and "it/s]" not in done.stderr, done.stderr[-2000:]
 
 
+def test_predict_passes_the_chord_qualities_to_the_dsp_backend(model_dir, audio_dir, capsys):
+    from modeling.cli import main
+
+    wave = render_progression(["A:min", "E:7", "A:min", "D:min", "E:7", "A:min"], 2.0, 44100)
+    clip = write_audio(audio_dir / "sevenths.mp3", wave, 44100)
+    args = ["predict", str(clip), "--model", str(model_dir), "--chord-backend", "dsp"]
+    assert main([*args, "--chord-qualities", "maj,min,7"]) == 0
+    chords = next(line for line in capsys.readouterr().out.splitlines() if "chords:" in line)
+    assert "E:7" in chords.split(), chords
+    assert main(args) == 0  # the default: triads
+    chords = next(line for line in capsys.readouterr().out.splitlines() if "chords:" in line)
+    assert "E" in chords.split() and "E:7" not in chords.split(), chords
+
+
 def test_predict_shows_the_libraries_progress_bars_when_verbose(model_dir, audio_dir, capsys):
     from modeling.cli import main
 
