@@ -1,5 +1,6 @@
 """The references of benchmarks/real_music.py: which corpus scores count as chord-symbol tunes, and the
-``signature+final`` key of a piece (read from the whole score, not from the excerpt)."""
+``signature+final`` key of a piece (read from the whole score, not from the excerpt), and the diagnostic
+``excerpt`` key (of what the excerpt sounds)."""
 
 from __future__ import annotations
 
@@ -112,3 +113,18 @@ def test_a_nottingham_tune_is_read_with_its_chords(real_music, tmp_path):
     assert [label for *_, label in piece.chords][:3] == ["G:maj", "D:maj", "E:min"]
     with pytest.raises(FileNotFoundError, match="--nottingham"):
         real_music.parse_score("nottingham/reels.abc#1", None)
+
+
+def test_the_excerpt_key_weighs_every_sounding_note_by_its_seconds(real_music):
+    """The diagnostic ``excerpt`` reference: music21's key analysis of what the excerpt sounds, the chord
+    symbols' accompaniment counted with the melody."""
+    melody = [(0.5 * i, 0.5 * i + 0.5, 72 + step, 0) for i, step in enumerate([0, 4, 7, 4, 0, 2, 4, 5, 7, 9, 7, 4, 2, 0])]  # fmt: skip
+
+    def piece(accompaniment):
+        return real_music.Piece("x", "nottingham", 7.0, melody, accompaniment, [], None, "C major")
+
+    assert real_music.excerpt_key(piece([])) == "C major"
+    a_minor = [(beat, beat + 0.9, pitch) for beat in range(7) for pitch in (45, 57, 60, 64)]
+    assert real_music.excerpt_key(piece(a_minor)) == "A minor"
+    d_major = [(beat, beat + 0.9, pitch) for beat in range(7) for pitch in (38, 50, 54, 57)]
+    assert real_music.excerpt_key(piece(d_major)) == "D major"
