@@ -46,6 +46,12 @@ $(PY):
 $(STAMP): pyproject.toml constraints.txt | $(PY)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -c constraints.txt -e ".[all]"
+	@# librosa's numba kernels (constant-Q, tuning, Viterbi, ...) compile on first use, about 20 s, and numba
+	@# caches them beside librosa in the venv: compile them once here, not in every test worker's first
+	@# chord recognition (nor in a user's first prediction)
+	$(PY) -c "import numpy as np; from modeling.chord_recognition.dsp import DSPChordRecognizer; \
+	noise = np.random.default_rng(0).standard_normal(66150).astype(np.float32) / 10; \
+	[DSPChordRecognizer(method=method)(noise, 22050) for method in ('nnls', 'templates')]"
 	touch $(STAMP)
 
 lint: setup
