@@ -56,6 +56,14 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 torch.set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
 
 
+def pytest_collection_modifyitems(items) -> None:
+    """Files with a ``slow`` test first, every file's tests together and in order: ``-n 2 --dist loadfile``
+    hands the files to the two workers in this order, so the long ones start early and the workers end
+    together instead of one finishing a long file while the other waits."""
+    slow_files = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.path not in slow_files)  # a stable sort keeps each file's order
+
+
 @pytest.fixture(scope="session")
 def reference_dir() -> Path:
     if not (REFERENCE_DIR / "README.md").is_file():

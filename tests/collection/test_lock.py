@@ -60,6 +60,7 @@ def _wait_for(condition, process: subprocess.Popen, timeout: float = 120) -> Non
         time.sleep(0.02)
 
 
+@pytest.mark.slow
 def test_a_second_run_is_refused_while_the_first_writes_naming_it(clips, model_dir, tmp_path, capsys):
     """The issue's case: a second `--resume` run started while the first still writes OUT. It is refused
     (exit 1, the holder's process id, host, start time and command), so OUT ends with every file once."""

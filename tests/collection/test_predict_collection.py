@@ -87,6 +87,7 @@ def test_an_existing_output_is_refused_and_resume_has_nothing_left_to_do(
     assert output.read_bytes() == before and "3 files already done" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_sigkill_then_resume_gives_every_file_once_and_the_uninterrupted_results(
     collection, model_dir, reference, tmp_path
 ):
@@ -108,6 +109,7 @@ def test_sigkill_then_resume_gives_every_file_once_and_the_uninterrupted_results
     assert records == reference
 
 
+@pytest.mark.slow
 def test_two_processes_killed_then_resumed_share_the_files_and_merge_into_the_one_process_output(
     collection, model_dir, reference, tmp_path, capsys
 ):

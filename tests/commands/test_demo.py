@@ -41,6 +41,7 @@ def in_process_steps(monkeypatch):
     return commands
 
 
+@pytest.mark.slow
 def test_the_demo_runs_every_step_of_the_chain(tmp_path, in_process_steps, capsys):
     work = tmp_path / "demo"
     assert main(["demo", "--work-dir", str(work), "--n", "10", "--seconds", "2", "--seed", "1"]) == 0

@@ -75,6 +75,7 @@ def test_bad_and_missing_recordings_are_reported_and_the_rest_extracted(one_proc
     assert not output.with_name("features.parts").exists()
 
 
+@pytest.mark.slow
 def test_two_processes_killed_then_resumed_write_the_one_process_folder(
     unified,
     mert_dir,

@@ -102,6 +102,7 @@ def test_unusual_but_valid_audio_returns_results(mer, audio_dir, name, source, r
         assert [c["label"] for c in result["chords"]] == ["N"] and result["key"] == "C major"
 
 
+@pytest.mark.slow
 def test_a_twenty_minute_file_is_processed_in_segments(mer, audio_dir):
     result = mer(str(lavfi_audio(audio_dir / "long.ogg", "sine=frequency=220", rate=16000, seconds=1200.0)))
     assert len(result["segments"]) == 40 and result["segments"][-1]["end"] == pytest.approx(1200.0, abs=0.1)
@@ -113,6 +114,7 @@ def test_bad_input_reaches_the_caller_as_the_family_error(mer, audio_dir):
         mer(str(audio_dir / "notes.wav"))
 
 
+@pytest.mark.slow
 def test_predict_command_prints_a_summary_json_and_a_figure(
     model_dir, minor_clip, audio_dir, tmp_path, capsys
 ):

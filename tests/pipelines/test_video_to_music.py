@@ -127,6 +127,7 @@ def test_bad_requests_get_clear_errors(v2m, cuts_video, tmp_path):
         v2m(str(cuts_video), primer=" ".join(["C"] * 9), output=tmp_path / "x.mp4")
 
 
+@pytest.mark.slow
 def test_score_video_command(v2m_models, patterns_video, tmp_path):
     base = (f'"{patterns_video}", "--model", "{v2m_models["amt"]}", "--regression-model", "{v2m_models["regression"]}", '
             f'"--clip-model", "{v2m_models["clip"]}", "--no-progress", "--seed", "0"')  # fmt: skip

@@ -33,6 +33,7 @@ def _epochs(run: Path) -> list[dict]:
     return [{k: v for k, v in r.items() if k != "seconds"} for r in records if r["kind"] == "epoch"]
 
 
+@pytest.mark.slow
 def test_sigkill_mid_epoch_then_resume_equals_an_uninterrupted_run(features, teachers, tmp_path):
     import train
 

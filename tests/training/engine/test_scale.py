@@ -33,6 +33,7 @@ def _launch(
     )
 
 
+@pytest.mark.slow
 def test_two_processes_count_every_test_sample_exactly_once(features, teachers, tmp_path):
     # Evaluation batches of 3 over 8 test rows: the second process gets a padded batch that repeats
     # rows 0-2; gather_for_metrics must drop them.
@@ -71,6 +72,7 @@ def test_two_processes_count_every_test_sample_exactly_once(features, teachers, 
             )
 
 
+@pytest.mark.slow
 def test_bf16_mixed_precision_runs_on_cpu(features, tmp_path):
     done = _launch(
         "--num_processes", "1", "--cpu", "--mixed_precision", "bf16", recipe="teacher",

@@ -112,6 +112,7 @@ def test_resume_mid_epoch_ends_where_an_uninterrupted_run_ends(dynamic_features,
     assert resumed == reference
 
 
+@pytest.mark.slow
 def test_two_gloo_processes_count_every_song_once(dynamic_features, tmp_path):
     command = [
         sys.executable, "-m", "accelerate.commands.launch", "--num_machines", "1", "--dynamo_backend", "no",
