@@ -1035,11 +1035,14 @@ def key_score(reference: str | None, estimate: str) -> float | None:
 # --------------------------------------------------------------------------------------------- the run
 
 
-def evaluate(pieces: list[Piece], sounds, backends, cache_dir: Path, log=print) -> list[dict]:
-    """One record per (piece, sound, backend): chord scores, key scores, seconds."""
+def evaluate(
+    pieces: list[Piece], excerpt_keys: dict[str, str], sounds, backends, cache_dir: Path, log=print
+) -> list[dict]:
+    """One record per (piece, sound, backend): chord scores, key scores (``excerpt_keys``: each piece's
+    :func:`excerpt_key`, by piece id), seconds."""
     records = []
     for number, piece in enumerate(pieces, 1):
-        excerpt = excerpt_key(piece)
+        excerpt = excerpt_keys[piece.piece_id]
         for sound in sounds:
             wave = load_audio(piece, sound, cache_dir)
             for backend in backends:
@@ -1110,7 +1113,7 @@ def tables(records: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def key_reference_summary(pieces: list[Piece]) -> str:
+def key_reference_summary(pieces: list[Piece], excerpt_keys: dict[str, str]) -> str:
     """Markdown: per source, the pieces with a ``signature+final`` key reference, why the others have none,
     and how the ``excerpt`` reference agrees with the two others (MIREX, from the scores alone); the ``all``
     row's agreement is what a method that found every excerpt's key exactly would score."""
@@ -1128,7 +1131,7 @@ def key_reference_summary(pieces: list[Piece]) -> str:
             f"{reason} ({count})" for reason, count in sorted(reasons.items(), key=lambda x: -x[1])
         )
         with_key = sum(p.key_signature_final is not None for p in mine)
-        excerpts = [excerpt_key(piece) for piece in mine]
+        excerpts = [excerpt_keys[piece.piece_id] for piece in mine]
         final, _ = _mean([key_score(p.key_signature_final, e) for p, e in zip(mine, excerpts)])
         analysis, _ = _mean([key_score(p.key_analysis, e) for p, e in zip(mine, excerpts)])
         lines.append(f"| {source} | {len(mine)} | {with_key} | {why or '-'} | {final:.3f} / {analysis:.3f} |")
@@ -1226,11 +1229,14 @@ def main(argv=None) -> int:
         except Exception as error:  # a score music21 cannot read is reported, not fatal
             print(f"  skipped {piece_id}: {type(error).__name__}: {error}")
     print(f"references ready after {time.perf_counter() - started:.0f} s")
-    print(key_reference_summary(pieces))
+    excerpt_keys = {
+        piece.piece_id: excerpt_key(piece) for piece in pieces
+    }  # once: the summary and the scores
+    print(key_reference_summary(pieces, excerpt_keys))
     backends, notes = make_backends(include_essentia=not args.no_essentia, btc_model=args.btc_model)
     for line in notes:
         print(line)
-    records = evaluate(pieces, sounds, backends, args.cache_dir, log=lambda line: None)
+    records = evaluate(pieces, excerpt_keys, sounds, backends, args.cache_dir, log=lambda line: None)
     print()
     print(tables(records))
     print()
